@@ -1,0 +1,52 @@
+# whoserves: two commands matter.
+#   make serve   set up what is missing, build the site, serve it on http://127.0.0.1:8080
+#   make test    set up what is missing and run every test
+SHELL := /bin/bash
+PORT ?= 8080
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export CARGO_TERM_COLOR := never
+
+.PHONY: serve site setup setup-test test test-native lint test-wasm test-e2e bench schema clean
+
+serve: site
+	@echo "serving dist/ on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
+	python3 -m http.server --bind 127.0.0.1 --directory dist $(PORT)
+
+setup:
+	scripts/setup.sh build
+
+setup-test:
+	scripts/setup.sh test
+
+# The release site in dist/.
+site: setup
+	trunk build --release
+
+test: setup-test lint test-native site test-e2e
+	@echo "make test: all passed"
+
+# fmt and clippy, native crates and the app (checked for wasm32).
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p whoserves-app --target wasm32-unknown-unknown -- -D warnings
+
+# Unit, fixture, property and doc tests of the core and the CLI.
+test-native:
+	cargo test
+
+# Browser tests against the release build served over HTTP on 127.0.0.1.
+test-e2e:
+	node --test tests/e2e/
+
+bench: setup
+	cargo bench -p whoserves-core --bench throughput
+
+# Regenerates public/schema/bundle-v1.schema.json from the wire types.
+schema:
+	cargo run -q -p whoserves-cli -- schema > public/schema/bundle-v1.schema.json
+
+clean:
+	cargo clean
+	rm -rf dist

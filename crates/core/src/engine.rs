@@ -1,0 +1,496 @@
+//! The rule engine, shaped like globset: rules are compiled once into a
+//! [`RuleSet`], which answers "which rules match this observation" through
+//! per-kind indexes instead of trying every rule:
+//!
+//! | condition       | index                                             |
+//! |-----------------|---------------------------------------------------|
+//! | `equals`        | hash map on the folded value                      |
+//! | `domain_suffix` | hash map probed with each label suffix of a host  |
+//! | `contains`, `prefix` | one Aho-Corasick automaton per kind          |
+//! | `regex`         | one `RegexSet` per kind, then the single regex for the span |
+//! | `cidr`          | a [`PrefixMap`]: every covering prefix            |
+//! | `asn`           | hash map on the number                            |
+//! | `all`/`any`/`not` | tried on every observation of the kind          |
+//!
+//! The index only proposes candidates; each candidate is then confirmed by
+//! evaluating its full condition, key and validity window, which also yields
+//! the span for the trace. The set keeps the rules, so a match maps back to
+//! its rule (globset's `GlobSet` keeps its globs for the same reason).
+
+use crate::matcher::{Condition, Hit};
+use crate::model::{Bundle, Example, Kind, Relationship, Rule};
+use crate::normalize::{normalize, Normalized};
+use crate::prefix::PrefixMap;
+use aho_corasick::AhoCorasick;
+use regex::RegexSet;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+/// Rules compiled into per-kind indexes.
+#[derive(Debug)]
+pub struct RuleSet<'r> {
+    rules: &'r [Rule],
+    by_kind: Vec<KindIndex>,
+}
+
+#[derive(Debug, Default)]
+struct KindIndex {
+    equals: HashMap<String, Vec<usize>>,
+    suffix: HashMap<String, Vec<usize>>,
+    literals: Option<AhoCorasick>,
+    literal_rules: Vec<(usize, bool)>,
+    regexes: Option<RegexSet>,
+    regex_rules: Vec<usize>,
+    cidr: PrefixMap<usize>,
+    asn: HashMap<u32, Vec<usize>>,
+    always: Vec<usize>,
+}
+
+/// One rule matching one observation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleMatch {
+    /// Index of the rule in the set's rule slice.
+    pub rule: usize,
+    /// What matched.
+    pub hit: Hit,
+}
+
+fn kind_slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+impl<'r> RuleSet<'r> {
+    /// Compiles `rules` (already validated) into indexes.
+    ///
+    /// Complexity: linear in the total size of the rules' patterns.
+    pub fn new(rules: &'r [Rule]) -> Self {
+        let mut by_kind: Vec<KindIndex> = Kind::ALL.iter().map(|_| KindIndex::default()).collect();
+        let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
+        let mut regex_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
+        for (i, rule) in rules.iter().enumerate() {
+            let slot = kind_slot(rule.kind);
+            let idx = &mut by_kind[slot];
+            match &rule.condition {
+                Condition::Equals(s) => idx.equals.entry(s.clone()).or_default().push(i),
+                Condition::DomainSuffix(s) => idx.suffix.entry(s.clone()).or_default().push(i),
+                Condition::Contains(s) | Condition::Prefix(s) => {
+                    idx.literal_rules
+                        .push((i, matches!(rule.condition, Condition::Prefix(_))));
+                    literal_patterns[slot].push(s.clone());
+                }
+                Condition::Regex(re) => {
+                    idx.regex_rules.push(i);
+                    regex_patterns[slot].push(re.as_str().to_string());
+                }
+                Condition::Cidr(c) => {
+                    for p in &c.prefixes {
+                        idx.cidr.insert(*p, i);
+                    }
+                }
+                Condition::Asn(list) => {
+                    for a in list {
+                        idx.asn.entry(*a).or_default().push(i);
+                    }
+                }
+                Condition::All(_) | Condition::Any(_) | Condition::Not(_) => idx.always.push(i),
+            }
+        }
+        for (slot, idx) in by_kind.iter_mut().enumerate() {
+            if !literal_patterns[slot].is_empty() {
+                match AhoCorasick::new(&literal_patterns[slot]) {
+                    Ok(ac) => idx.literals = Some(ac),
+                    Err(_) => {
+                        let rules: Vec<usize> =
+                            idx.literal_rules.drain(..).map(|(r, _)| r).collect();
+                        idx.always.extend(rules);
+                    }
+                }
+            }
+            if !regex_patterns[slot].is_empty() {
+                match RegexSet::new(&regex_patterns[slot]) {
+                    Ok(set) => idx.regexes = Some(set),
+                    // Too big together: fall back to trying each regex.
+                    Err(_) => idx.always.append(&mut idx.regex_rules),
+                }
+            }
+        }
+        RuleSet { rules, by_kind }
+    }
+
+    /// The rules, in the order given.
+    pub fn rules(&self) -> &'r [Rule] {
+        self.rules
+    }
+
+    /// Every rule matching a normalised value of `kind` observed on `date`
+    /// (`None`: ignore validity windows), in rule order.
+    pub fn matches(
+        &self,
+        kind: Kind,
+        n: &Normalized,
+        date: Option<crate::model::Date>,
+    ) -> Vec<RuleMatch> {
+        let mut candidates: Vec<usize> = Vec::new();
+        self.candidates_into(kind, n, &mut candidates);
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .filter_map(|i| {
+                let rule = &self.rules[i];
+                if let Some(d) = date {
+                    if !rule.in_force(d) {
+                        return None;
+                    }
+                }
+                rule_hit(rule, n).map(|hit| RuleMatch { rule: i, hit })
+            })
+            .collect()
+    }
+
+    fn candidates_into(&self, kind: Kind, n: &Normalized, out: &mut Vec<usize>) {
+        let idx = &self.by_kind[kind_slot(kind)];
+        if let Some(v) = idx.equals.get(&n.folded) {
+            out.extend(v);
+        }
+        if !idx.suffix.is_empty() {
+            for h in &n.hosts {
+                let host = &n.folded[h.clone()];
+                let mut rest = host;
+                loop {
+                    if let Some(v) = idx.suffix.get(rest) {
+                        out.extend(v);
+                    }
+                    match rest.find('.') {
+                        Some(dot) => rest = &rest[dot + 1..],
+                        None => break,
+                    }
+                }
+            }
+        }
+        if let Some(ac) = &idx.literals {
+            for m in ac.find_overlapping_iter(&n.folded) {
+                let (rule, is_prefix) = idx.literal_rules[m.pattern().as_usize()];
+                if !is_prefix || m.start() == 0 {
+                    out.push(rule);
+                }
+            }
+        }
+        if let Some(set) = &idx.regexes {
+            out.extend(set.matches(&n.text).iter().map(|p| idx.regex_rules[p]));
+        }
+        if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
+            out.extend(idx.cidr.covering(ip).into_iter().map(|(_, r)| *r));
+        }
+        if let Some(a) = n.asn {
+            if let Some(v) = idx.asn.get(&a) {
+                out.extend(v);
+            }
+        }
+        out.extend(&idx.always);
+    }
+}
+
+/// Whether `rule` matches `n`, ignoring its validity window.
+pub fn rule_hit(rule: &Rule, n: &Normalized) -> Option<Hit> {
+    if let Some(k) = &rule.key {
+        if n.key.as_deref() != Some(k.as_str()) {
+            return None;
+        }
+    }
+    rule.condition.eval(n)
+}
+
+/// The outcome of one rule example.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExampleResult {
+    /// Whether this was a must-match example.
+    pub must_match: bool,
+    /// Index within its list.
+    pub index: usize,
+    /// The example as written.
+    pub value: String,
+    /// Whether it behaved as the rule says.
+    pub passed: bool,
+    /// What happened, in words.
+    pub message: String,
+}
+
+/// Runs every example of `rule`; validity windows are ignored.
+pub fn run_examples(rule: &Rule) -> Vec<ExampleResult> {
+    let lists = [(true, &rule.must_match), (false, &rule.no_match)];
+    let mut out = Vec::new();
+    for (must_match, list) in lists {
+        for (index, ex) in list.iter().enumerate() {
+            out.push(run_example(rule, must_match, index, ex));
+        }
+    }
+    out
+}
+
+fn run_example(rule: &Rule, must_match: bool, index: usize, ex: &Example) -> ExampleResult {
+    let shown = match &ex.key {
+        Some(k) => format!("{k}: {}", ex.value),
+        None => ex.value.clone(),
+    };
+    let key = ex.key.as_deref().or(rule.key.as_deref());
+    let result = |passed: bool, message: String| ExampleResult {
+        must_match,
+        index,
+        value: shown.clone(),
+        passed,
+        message,
+    };
+    let n = match normalize(rule.kind, key, &ex.value) {
+        Ok(n) => n,
+        Err(m) => {
+            return result(
+                false,
+                format!("example is not a valid {} value: {m}", rule.kind),
+            )
+        }
+    };
+    match (must_match, rule_hit(rule, &n)) {
+        (true, Some(h)) => result(true, format!("matches \"{}\"", &n.text[h.span])),
+        (true, None) => result(
+            false,
+            format!("example \"{shown}\" should match, but does not"),
+        ),
+        (false, None) => result(true, "does not match".into()),
+        (false, Some(h)) => result(
+            false,
+            format!(
+                "example \"{shown}\" should not match, but matches \"{}\"",
+                &n.text[h.span]
+            ),
+        ),
+    }
+}
+
+/// Why one observation supports one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// The rule's id.
+    pub rule: String,
+    /// The observation's id.
+    pub observation: String,
+    /// The observation kind.
+    pub kind: Kind,
+    /// The rule's matcher, rendered readably.
+    pub matcher: String,
+    /// The normalised observation value the span indexes into.
+    pub normalized: String,
+    /// The matched text.
+    pub matched: String,
+    /// Byte range of the match within `normalized`.
+    pub span: Range<usize>,
+    /// The range set matched, if any.
+    pub range: Option<String>,
+    /// That range set's version.
+    pub range_version: Option<String>,
+    /// Every covering prefix, for `cidr` matches.
+    pub prefixes: Vec<String>,
+    /// The rule provider's parents, nearest first.
+    pub parents: Vec<String>,
+}
+
+/// An attribution: this subject uses this provider for this category, with
+/// this relationship, because of these traces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Subject entity id.
+    pub subject: String,
+    /// Provider entity id (the rule's provider, before roll-up).
+    pub provider: String,
+    /// Category id.
+    pub category: String,
+    /// Relationship.
+    pub relationship: Relationship,
+    /// One trace per (observation, rule) match, in observation order.
+    pub traces: Vec<Trace>,
+}
+
+impl Finding {
+    /// The number of distinct observations behind the finding.
+    pub fn evidence_count(&self) -> usize {
+        let mut ids: Vec<&str> = self.traces.iter().map(|t| t.observation.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+}
+
+/// Runs every rule of `bundle` over every observation and groups the
+/// matches into findings, ordered by (subject, provider, category,
+/// relationship).
+///
+/// Complexity: O(rules) to compile, then per observation O(index probes +
+/// candidates); independent of the number of rules that cannot match.
+pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
+    let set = RuleSet::new(&bundle.rules);
+    let described: Vec<String> = bundle.rules.iter().map(Rule::describe_matcher).collect();
+    let mut parents: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut groups: BTreeMap<(&str, &str, &str, Relationship), Vec<Trace>> = BTreeMap::new();
+    for obs in &bundle.observations {
+        let n = obs.normalized();
+        for m in set.matches(obs.kind, n, Some(obs.observed_at.date)) {
+            let rule = &bundle.rules[m.rule];
+            let chain = parents
+                .entry(rule.provider.as_str())
+                .or_insert_with(|| bundle.ancestors(&rule.provider))
+                .clone();
+            let (range, range_version) = match m.hit.range {
+                Some((r, v)) => (Some(r), v),
+                None => (None, None),
+            };
+            groups
+                .entry((
+                    obs.subject.as_str(),
+                    rule.provider.as_str(),
+                    rule.category.as_str(),
+                    rule.relationship,
+                ))
+                .or_default()
+                .push(Trace {
+                    rule: rule.id.clone(),
+                    observation: obs.id.clone(),
+                    kind: obs.kind,
+                    matcher: described[m.rule].clone(),
+                    normalized: n.text.clone(),
+                    matched: n.text[m.hit.span.clone()].to_string(),
+                    span: m.hit.span,
+                    range,
+                    range_version,
+                    prefixes: m.hit.prefixes,
+                    parents: chain,
+                });
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((s, p, c, r), traces)| Finding {
+            subject: s.to_string(),
+            provider: p.to_string(),
+            category: c.to_string(),
+            relationship: r,
+            traces,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::is_domain_suffix;
+    use crate::{load, Limits};
+
+    const BUNDLE: &str = r#"{
+      "format": "whoserves/1",
+      "meta": {"title": "engine test"},
+      "entities": [
+        {"id": "firm", "role": "subject", "name": "Firm"},
+        {"id": "amazon", "role": "provider", "name": "Amazon"},
+        {"id": "aws", "role": "provider", "name": "AWS", "parent": "amazon"},
+        {"id": "msft", "role": "provider", "name": "Microsoft"}
+      ],
+      "ranges": [
+        {"id": "aws-all", "provider": "aws", "version": "2020-05-01", "source": "https://ip-ranges.amazonaws.com/ip-ranges.json",
+         "prefixes": ["52.0.0.0/8"]},
+        {"id": "aws-cf", "provider": "aws", "version": "2020-05-01", "source": "https://ip-ranges.amazonaws.com/ip-ranges.json",
+         "prefixes": ["52.84.0.0/15"]}
+      ],
+      "rules": [
+        {"id": "mx", "provider": "msft", "category": "email", "relationship": "direct",
+         "match": {"kind": "dns.mx", "condition": {"domain_suffix": "protection.outlook.com"}},
+         "explanation": "x", "examples": {"match": ["a.mail.protection.outlook.com"], "no_match": ["evil-protection.outlook.com"]}},
+        {"id": "ec2", "provider": "aws", "category": "hosting", "relationship": "direct",
+         "match": {"kind": "dns.a", "condition": {"cidr": {"range": "aws-all"}}},
+         "explanation": "x", "examples": {"match": ["52.1.2.3"]}},
+        {"id": "cf", "provider": "aws", "category": "cdn", "relationship": "direct",
+         "match": {"kind": "dns.a", "condition": {"cidr": {"range": "aws-cf"}}},
+         "explanation": "x", "examples": {"match": ["52.84.2.3"]}, "valid_from": "2020-01-01"}
+      ],
+      "observations": [
+        {"id": "o1", "subject": "firm", "target": "firm.example", "kind": "dns.mx", "value": "10 firm-example.mail.protection.outlook.com.",
+         "observed_at": "2020-05-01", "source": "https://example.com", "provenance": "synthetic"},
+        {"id": "o2", "subject": "firm", "target": "www.firm.example", "kind": "dns.a", "value": "52.84.9.9",
+         "observed_at": "2020-05-01", "source": "https://example.com", "provenance": "synthetic"},
+        {"id": "o3", "subject": "firm", "target": "old.firm.example", "kind": "dns.a", "value": "52.85.9.9",
+         "observed_at": "2019-05-01", "source": "https://example.com", "provenance": "synthetic"}
+      ]
+    }"#;
+
+    #[test]
+    fn an_ip_in_overlapping_ranges_yields_every_rule() {
+        let loaded = load(BUNDLE, &Limits::default());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let findings = evaluate(&loaded.bundle);
+        let summary: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                let obs: Vec<&str> = f.traces.iter().map(|t| t.observation.as_str()).collect();
+                format!(
+                    "{} {} {} {}",
+                    f.provider,
+                    f.category,
+                    f.relationship,
+                    obs.join(",")
+                )
+            })
+            .collect();
+        // o3 predates the CloudFront rule's window, so only EC2 sees it.
+        assert_eq!(
+            summary,
+            [
+                "aws cdn direct o2",
+                "aws hosting direct o2,o3",
+                "msft email direct o1"
+            ]
+        );
+        let cdn = &findings[0].traces[0];
+        assert_eq!(cdn.range.as_deref(), Some("aws-cf"));
+        assert_eq!(cdn.range_version.as_deref(), Some("2020-05-01"));
+        assert_eq!(cdn.parents, ["amazon"]);
+        let mx = &findings[2].traces[0];
+        assert_eq!(mx.matched, "protection.outlook.com");
+        assert_eq!(&mx.normalized[mx.span.clone()], "protection.outlook.com");
+    }
+
+    #[test]
+    fn examples_report_both_ways() {
+        let loaded = load(BUNDLE, &Limits::default());
+        let results = run_examples(&loaded.bundle.rules[0]);
+        assert_eq!(results.len(), 2);
+        assert!(results.iter().all(|r| r.passed));
+        assert_eq!(results[0].message, "matches \"protection.outlook.com\"");
+    }
+
+    #[test]
+    fn index_and_brute_force_agree() {
+        let loaded = load(BUNDLE, &Limits::default());
+        let set = RuleSet::new(&loaded.bundle.rules);
+        for obs in &loaded.bundle.observations {
+            let fast: Vec<usize> = set
+                .matches(obs.kind, obs.normalized(), None)
+                .iter()
+                .map(|m| m.rule)
+                .collect();
+            let slow: Vec<usize> = loaded
+                .bundle
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.kind == obs.kind && rule_hit(r, obs.normalized()).is_some())
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(fast, slow, "{}", obs.id);
+        }
+    }
+
+    #[test]
+    fn suffix_probe_respects_labels() {
+        assert!(is_domain_suffix("a.b.c", "b.c"));
+        assert!(!is_domain_suffix("ab.c", "b.c"));
+    }
+}

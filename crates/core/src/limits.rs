@@ -1,0 +1,79 @@
+//! Limits that keep a browser tab alive on hostile or oversized input.
+//!
+//! A bundle is untrusted. Each limit bounds memory or time; exceeding one is
+//! an error diagnostic that names it. The defaults suit a browser tab:
+//! a 32 MiB file of 200,000 observations loads and evaluates in well under a
+//! second natively and a few seconds in wasm. See `docs/bundle-format.md`.
+
+/// Upper bounds applied while loading a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted file, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of arrays and objects in the JSON text.
+    pub max_depth: usize,
+    /// Most entries in `meta.sources`.
+    pub max_sources: usize,
+    /// Most categories.
+    pub max_categories: usize,
+    /// Most entities.
+    pub max_entities: usize,
+    /// Most observations.
+    pub max_observations: usize,
+    /// Most range sets.
+    pub max_ranges: usize,
+    /// Most prefixes over all range sets.
+    pub max_prefixes: usize,
+    /// Most rules.
+    pub max_rules: usize,
+    /// Most claims.
+    pub max_claims: usize,
+    /// Most examples per rule (match and no-match together).
+    pub max_examples: usize,
+    /// Deepest nesting of `all` / `any` / `not`.
+    pub max_condition_depth: usize,
+    /// Most parts in one rule's condition.
+    pub max_condition_nodes: usize,
+    /// Compiled size limit per regex, in bytes (`RegexBuilder::size_limit`).
+    pub regex_size_limit: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 32 * 1024 * 1024,
+            max_depth: 64,
+            max_sources: 10_000,
+            max_categories: 100,
+            max_entities: 20_000,
+            max_observations: 200_000,
+            max_ranges: 1_000,
+            max_prefixes: 500_000,
+            max_rules: 10_000,
+            max_claims: 20_000,
+            max_examples: 100,
+            max_condition_depth: 16,
+            max_condition_nodes: 256,
+            regex_size_limit: 256 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// Limits for trusted, generated input such as benchmarks: counts and
+    /// sizes unbounded, structural limits kept.
+    pub fn generous() -> Self {
+        Limits {
+            max_bytes: usize::MAX,
+            max_sources: usize::MAX,
+            max_categories: usize::MAX,
+            max_entities: usize::MAX,
+            max_observations: usize::MAX,
+            max_ranges: usize::MAX,
+            max_prefixes: usize::MAX,
+            max_rules: usize::MAX,
+            max_claims: usize::MAX,
+            ..Limits::default()
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Positions in the bundle text: byte offsets to line:column, nesting depth,
+//! and the offset of the value at a JSON path.
+//!
+//! `serde_json` reports positions for syntax errors only. For a semantic
+//! problem found later (an unknown id, a bad regex) the loader knows the JSON
+//! path and the raw text of the element it came from; [`find_path`] walks
+//! that text to the value so the diagnostic can carry a line and column.
+//! It is a scanner over already-valid JSON, not a parser: it never builds
+//! values and gives up (returns `None`) on anything unexpected.
+
+/// Maps byte offsets of one text to 1-based (line, column) pairs.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text));
+        LineIndex { line_starts }
+    }
+
+    /// The 1-based line and column (counted in characters) of byte `offset`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, column + 1)
+    }
+
+    /// The byte offset of the start of 1-based `line`, column 1.
+    pub fn offset_of(&self, line: usize, column: usize, text: &str) -> usize {
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len());
+        let rest = &text[start..];
+        rest.char_indices()
+            .nth(column.saturating_sub(1))
+            .map(|(i, _)| start + i)
+            .unwrap_or(text.len())
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// Returns the byte offset of the first place where arrays and objects nest
+/// deeper than `max_depth`, or `None` if the text stays within it.
+/// Brackets inside strings are ignored.
+pub fn depth_exceeded(text: &str, max_depth: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// An object member.
+    Field(&'a str),
+    /// An array element.
+    Index(usize),
+}
+
+/// Splits a path such as `match.condition.all[1]` into segments.
+pub fn parse_path(path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !name.is_empty() {
+            out.push(Segment::Field(name));
+        }
+        while let Some(close) = rest.find(']') {
+            if let Ok(i) = rest[1..close].parse() {
+                out.push(Segment::Index(i));
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    out
+}
+
+/// Returns the byte offset, within `text`, of the value found by following
+/// `path` from the JSON value that `text` holds. When a step cannot be
+/// followed, returns the offset of the deepest value reached.
+pub fn find_path(text: &str, path: &[Segment<'_>]) -> usize {
+    let mut cur = Cursor {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    cur.skip_ws();
+    let mut reached = cur.pos;
+    for seg in path {
+        match cur.step(seg) {
+            Some(pos) => {
+                cur.pos = pos;
+                reached = pos;
+            }
+            None => break,
+        }
+    }
+    reached
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Moves into the value at `seg`; returns its start offset.
+    fn step(&mut self, seg: &Segment<'_>) -> Option<usize> {
+        self.skip_ws();
+        match (seg, self.peek()?) {
+            (Segment::Field(name), b'{') => {
+                self.pos += 1;
+                loop {
+                    self.skip_ws();
+                    if self.peek()? == b'}' {
+                        return None;
+                    }
+                    let key_start = self.pos + 1;
+                    self.skip_string()?;
+                    let key = &self.bytes[key_start..self.pos - 1];
+                    self.skip_ws();
+                    if self.peek()? != b':' {
+                        return None;
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    if key == name.as_bytes() {
+                        return Some(self.pos);
+                    }
+                    self.skip_value()?;
+                    self.skip_ws();
+                    if self.peek()? == b',' {
+                        self.pos += 1;
+                    }
+                }
+            }
+            (Segment::Index(target), b'[') => {
+                self.pos += 1;
+                let mut i = 0;
+                loop {
+                    self.skip_ws();
+                    if self.peek()? == b']' {
+                        return None;
+                    }
+                    if i == *target {
+                        return Some(self.pos);
+                    }
+                    self.skip_value()?;
+                    self.skip_ws();
+                    if self.peek()? == b',' {
+                        self.pos += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.pos += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.skip_ws();
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            _ => {
+                while !matches!(
+                    self.peek(),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                ) {
+                    self.pos += 1;
+                }
+                Some(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\nc\u{e9}d\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.line_col(text, 3), (2, 1));
+        // 'd' sits after a two-byte character: byte 6, column 3.
+        assert_eq!(idx.line_col(text, 6), (2, 3));
+        assert_eq!(idx.offset_of(2, 3, text), 6);
+    }
+
+    #[test]
+    fn depth_ignores_brackets_in_strings() {
+        assert_eq!(depth_exceeded(r#"{"a": "[[[[["}"#, 1), None);
+        assert_eq!(depth_exceeded("[[[]]]", 2), Some(2));
+    }
+
+    #[test]
+    fn path_parsing() {
+        assert_eq!(
+            parse_path("match.condition.all[1][2]"),
+            vec![
+                Segment::Field("match"),
+                Segment::Field("condition"),
+                Segment::Field("all"),
+                Segment::Index(1),
+                Segment::Index(2)
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_nested_values() {
+        let text = r#"{ "a": {"x": "}", "b": [1, {"c": 2}, "q\"]"] } }"#;
+        let off = find_path(text, &parse_path("a.b[1].c"));
+        assert_eq!(&text[off..off + 1], "2");
+        let off = find_path(text, &parse_path("a.b[2]"));
+        assert_eq!(&text[off..off + 2], "\"q");
+        // A missing member stops at the deepest value reached.
+        let off = find_path(text, &parse_path("a.zzz"));
+        assert_eq!(&text[off..off + 1], "{");
+    }
+}

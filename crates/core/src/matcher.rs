@@ -1,0 +1,549 @@
+//! Compiled conditions and their evaluation against one normalised value.
+//!
+//! [`compile`] turns a [`wire::Condition`] into a [`Condition`], checking
+//! everything that can be checked without data: literals are folded, regexes
+//! compile within a size limit, prefixes parse, range sets exist, and the
+//! condition fits the observation kind. [`Condition::eval`] returns a
+//! [`Hit`]: the span that matched and, for `cidr`, every covering prefix.
+
+use crate::limits::Limits;
+use crate::model::{Kind, RangeSet};
+use crate::normalize::{normalize_host, Normalized};
+use crate::prefix::PrefixMap;
+use crate::wire;
+use ipnet::IpNet;
+use regex::{Regex, RegexBuilder};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The folded value equals the folded literal.
+    Equals(String),
+    /// A host equals the suffix or ends with `.` + suffix.
+    DomainSuffix(String),
+    /// The folded value contains the folded literal.
+    Contains(String),
+    /// The folded value starts with the folded literal.
+    Prefix(String),
+    /// The value matches the regex.
+    Regex(Regex),
+    /// The IP lies in one or more of the prefixes.
+    Cidr(Cidr),
+    /// The AS number is one of these.
+    Asn(Vec<u32>),
+    /// All hold.
+    All(Vec<Condition>),
+    /// One holds.
+    Any(Vec<Condition>),
+    /// The inner one does not hold.
+    Not(Box<Condition>),
+}
+
+/// A compiled `cidr` condition.
+#[derive(Debug, Clone)]
+pub struct Cidr {
+    /// The range set's id, when the prefixes come from `ranges[]`.
+    pub range: Option<String>,
+    /// The range set's version.
+    pub version: Option<String>,
+    /// The prefixes as given.
+    pub prefixes: Vec<IpNet>,
+    table: PrefixMap<()>,
+}
+
+/// What a condition matched.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Hit {
+    /// Byte range of the matched text in the normalised value.
+    pub span: Range<usize>,
+    /// For `cidr`: every prefix that covers the address, shortest first.
+    pub prefixes: Vec<String>,
+    /// For `cidr`: the range set id and version, when the prefixes came from one.
+    pub range: Option<(String, Option<String>)>,
+}
+
+impl Condition {
+    /// Evaluates against a normalised value.
+    pub fn eval(&self, n: &Normalized) -> Option<Hit> {
+        let whole = || Hit {
+            span: 0..n.text.len(),
+            ..Hit::default()
+        };
+        let at = |span: Range<usize>| Hit {
+            span,
+            ..Hit::default()
+        };
+        match self {
+            Condition::Equals(lit) => (n.folded == *lit).then(whole),
+            Condition::Contains(lit) => n.folded.find(lit.as_str()).map(|i| at(i..i + lit.len())),
+            Condition::Prefix(lit) => n.folded.starts_with(lit.as_str()).then(|| at(0..lit.len())),
+            Condition::DomainSuffix(suffix) => n
+                .hosts
+                .iter()
+                .find(|h| is_domain_suffix(&n.folded[(*h).clone()], suffix))
+                .map(|h| at(h.end - suffix.len()..h.end)),
+            Condition::Regex(re) => re.find(&n.text).map(|m| at(m.range())),
+            Condition::Cidr(c) => {
+                let ip = n.ip?;
+                let cover = c.table.covering(ip);
+                (!cover.is_empty()).then(|| Hit {
+                    span: 0..n.text.len(),
+                    prefixes: cover.iter().map(|(net, _)| net.to_string()).collect(),
+                    range: c.range.clone().map(|r| (r, c.version.clone())),
+                })
+            }
+            Condition::Asn(list) => n.asn.filter(|a| list.contains(a)).map(|_| whole()),
+            Condition::All(items) => {
+                let mut first: Option<Hit> = None;
+                for item in items {
+                    let hit = item.eval(n)?;
+                    let positive = !matches!(item, Condition::Not(_));
+                    match &mut first {
+                        None if positive => first = Some(hit),
+                        Some(f) if positive => {
+                            f.prefixes.extend(hit.prefixes);
+                            if f.range.is_none() {
+                                f.range = hit.range;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Some(first.unwrap_or_else(whole))
+            }
+            Condition::Any(items) => items.iter().find_map(|i| i.eval(n)),
+            Condition::Not(inner) => inner.eval(n).is_none().then(whole),
+        }
+    }
+
+    /// The wire form, for display and serialisation.
+    pub fn to_wire(&self) -> wire::Condition {
+        match self {
+            Condition::Equals(s) => wire::Condition::Equals(s.clone()),
+            Condition::DomainSuffix(s) => wire::Condition::DomainSuffix(s.clone()),
+            Condition::Contains(s) => wire::Condition::Contains(s.clone()),
+            Condition::Prefix(s) => wire::Condition::Prefix(s.clone()),
+            Condition::Regex(r) => wire::Condition::Regex(r.as_str().to_string()),
+            Condition::Cidr(c) => wire::Condition::Cidr(match &c.range {
+                Some(r) => wire::CidrSpec::Range(r.clone()),
+                None => {
+                    wire::CidrSpec::Prefixes(c.prefixes.iter().map(|p| p.to_string()).collect())
+                }
+            }),
+            Condition::Asn(a) => wire::Condition::Asn(a.clone()),
+            Condition::All(v) => wire::Condition::All(v.iter().map(Self::to_wire).collect()),
+            Condition::Any(v) => wire::Condition::Any(v.iter().map(Self::to_wire).collect()),
+            Condition::Not(c) => wire::Condition::Not(Box::new(c.to_wire())),
+        }
+    }
+}
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_wire().serialize(s)
+    }
+}
+
+impl fmt::Display for Condition {
+    /// Renders readably: `domain_suffix "outlook.com"`,
+    /// `all(contains "x", not(prefix "y"))`, `cidr range "aws-ipv4"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, name: &str, items: &[Condition]| {
+            write!(f, "{name}(")?;
+            for (i, c) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{c}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            Condition::Equals(s) => write!(f, "equals {s:?}"),
+            Condition::DomainSuffix(s) => write!(f, "domain_suffix {s:?}"),
+            Condition::Contains(s) => write!(f, "contains {s:?}"),
+            Condition::Prefix(s) => write!(f, "prefix {s:?}"),
+            Condition::Regex(r) => write!(f, "regex {:?}", r.as_str()),
+            Condition::Cidr(c) => match &c.range {
+                Some(r) => write!(f, "cidr range {r:?}"),
+                None => {
+                    let ps: Vec<String> = c.prefixes.iter().map(|p| p.to_string()).collect();
+                    write!(f, "cidr [{}]", ps.join(", "))
+                }
+            },
+            Condition::Asn(a) => {
+                let ps: Vec<String> = a.iter().map(|n| format!("AS{n}")).collect();
+                write!(f, "asn [{}]", ps.join(", "))
+            }
+            Condition::All(v) => list(f, "all", v),
+            Condition::Any(v) => list(f, "any", v),
+            Condition::Not(c) => write!(f, "not({c})"),
+        }
+    }
+}
+
+/// Label-aware suffix test on folded host names: `x.outlook.com` and
+/// `outlook.com` end in `outlook.com`; `evil-outlook.com` does not.
+pub fn is_domain_suffix(host: &str, suffix: &str) -> bool {
+    host == suffix
+        || (host.len() > suffix.len()
+            && host.ends_with(suffix)
+            && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+}
+
+/// An error in a condition, with the path relative to the condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Relative JSON path, e.g. `all[1].regex`.
+    pub path: String,
+    /// Message.
+    pub message: String,
+}
+
+/// What compiling needs to know besides the condition.
+pub struct CompileContext<'a> {
+    /// The range sets, by id.
+    pub ranges: &'a HashMap<String, &'a RangeSet>,
+    /// Limits (regex size, nesting).
+    pub limits: &'a Limits,
+}
+
+/// Compiles `cond` for observations of `kind`. Collects every error.
+pub fn compile(
+    cond: &wire::Condition,
+    kind: Kind,
+    ctx: &CompileContext<'_>,
+) -> Result<Condition, Vec<CompileError>> {
+    let mut errors = Vec::new();
+    let mut nodes = 0usize;
+    let out = compile_at(cond, kind, ctx, "", 1, &mut nodes, &mut errors);
+    if nodes > ctx.limits.max_condition_nodes {
+        errors.push(CompileError {
+            path: String::new(),
+            message: format!(
+                "the condition has {nodes} parts, more than the limit of {}",
+                ctx.limits.max_condition_nodes
+            ),
+        });
+    }
+    match (out, errors.is_empty()) {
+        (Some(c), true) => Ok(c),
+        _ => Err(errors),
+    }
+}
+
+fn join(base: &str, part: &str) -> String {
+    if base.is_empty() {
+        part.to_string()
+    } else if part.starts_with('[') {
+        format!("{base}{part}")
+    } else {
+        format!("{base}.{part}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_at(
+    cond: &wire::Condition,
+    kind: Kind,
+    ctx: &CompileContext<'_>,
+    path: &str,
+    depth: usize,
+    nodes: &mut usize,
+    errors: &mut Vec<CompileError>,
+) -> Option<Condition> {
+    *nodes += 1;
+    let mut fail = |field: &str, message: String| {
+        errors.push(CompileError {
+            path: join(path, field),
+            message,
+        });
+        None
+    };
+    if depth > ctx.limits.max_condition_depth {
+        return fail(
+            "",
+            format!(
+                "conditions nest deeper than the limit of {}",
+                ctx.limits.max_condition_depth
+            ),
+        );
+    }
+    let literal = |s: &str| s.to_ascii_lowercase();
+    match cond {
+        wire::Condition::Equals(s)
+        | wire::Condition::Contains(s)
+        | wire::Condition::Prefix(s)
+        | wire::Condition::DomainSuffix(s)
+            if s.trim().is_empty() =>
+        {
+            let field = match cond {
+                wire::Condition::Equals(_) => "equals",
+                wire::Condition::Contains(_) => "contains",
+                wire::Condition::Prefix(_) => "prefix",
+                _ => "domain_suffix",
+            };
+            fail(field, "an empty pattern would match everything".into())
+        }
+        wire::Condition::Equals(s) => Some(Condition::Equals(literal(s))),
+        wire::Condition::Contains(s) => Some(Condition::Contains(literal(s))),
+        wire::Condition::Prefix(s) => Some(Condition::Prefix(literal(s))),
+        wire::Condition::DomainSuffix(s) => {
+            if !kind.has_hosts() {
+                return fail(
+                    "domain_suffix",
+                    format!("domain_suffix cannot apply to {kind} observations, whose values are not host names"),
+                );
+            }
+            Some(Condition::DomainSuffix(normalize_host(
+                s.trim_start_matches('.'),
+            )))
+        }
+        wire::Condition::Regex(pattern) => {
+            match RegexBuilder::new(pattern)
+                .size_limit(ctx.limits.regex_size_limit)
+                .dfa_size_limit(ctx.limits.regex_size_limit)
+                .build()
+            {
+                Ok(re) => Some(Condition::Regex(re)),
+                Err(e) => fail(
+                    "regex",
+                    format!("invalid regex {pattern:?}: {}", regex_reason(&e)),
+                ),
+            }
+        }
+        wire::Condition::Cidr(spec) => {
+            if !kind.is_ip() {
+                return fail(
+                    "cidr",
+                    format!("cidr applies to dns.a and dns.aaaa observations, not {kind}"),
+                );
+            }
+            match spec {
+                wire::CidrSpec::Range(id) => match ctx.ranges.get(id) {
+                    Some(r) => Some(Condition::Cidr(Cidr::new(
+                        Some(id.clone()),
+                        r.version.clone(),
+                        r.prefixes.clone(),
+                    ))),
+                    None => fail("cidr.range", format!("unknown range set \"{id}\"")),
+                },
+                wire::CidrSpec::Prefixes(list) => {
+                    let mut nets = Vec::new();
+                    let mut ok = true;
+                    if list.is_empty() {
+                        return fail("cidr.prefixes", "no prefixes given".into());
+                    }
+                    for (i, p) in list.iter().enumerate() {
+                        match p.parse::<IpNet>() {
+                            Ok(n) => nets.push(n),
+                            Err(_) => {
+                                ok = false;
+                                errors.push(CompileError {
+                                    path: join(path, &format!("cidr.prefixes[{i}]")),
+                                    message: format!("invalid CIDR prefix \"{p}\""),
+                                });
+                            }
+                        }
+                    }
+                    ok.then(|| Condition::Cidr(Cidr::new(None, None, nets)))
+                }
+            }
+        }
+        wire::Condition::Asn(list) => {
+            if kind != Kind::IpAsn {
+                return fail(
+                    "asn",
+                    format!("asn applies to ip.asn observations, not {kind}"),
+                );
+            }
+            if list.is_empty() {
+                return fail("asn", "no AS numbers given".into());
+            }
+            Some(Condition::Asn(list.clone()))
+        }
+        wire::Condition::All(items) | wire::Condition::Any(items) => {
+            let name = if matches!(cond, wire::Condition::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
+            if items.is_empty() {
+                return fail(name, format!("{name} needs at least one condition"));
+            }
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let p = join(path, &format!("{name}[{i}]"));
+                if let Some(c) = compile_at(item, kind, ctx, &p, depth + 1, nodes, errors) {
+                    out.push(c);
+                }
+            }
+            (out.len() == items.len()).then(|| {
+                if name == "all" {
+                    Condition::All(out)
+                } else {
+                    Condition::Any(out)
+                }
+            })
+        }
+        wire::Condition::Not(inner) => {
+            let p = join(path, "not");
+            compile_at(inner, kind, ctx, &p, depth + 1, nodes, errors)
+                .map(|c| Condition::Not(Box::new(c)))
+        }
+    }
+}
+
+impl Cidr {
+    fn new(range: Option<String>, version: Option<String>, prefixes: Vec<IpNet>) -> Self {
+        let mut table = PrefixMap::new();
+        for p in &prefixes {
+            table.insert(*p, ());
+        }
+        Cidr {
+            range,
+            version,
+            prefixes,
+            table,
+        }
+    }
+}
+
+/// The one-line reason of a regex error (the crate's message spans lines).
+fn regex_reason(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("it compiles to more than the limit of {limit} bytes")
+        }
+        other => {
+            let text = other.to_string();
+            text.lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("error: "))
+                .unwrap_or(text.trim())
+                .to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn cond(json: &str, kind: Kind) -> Result<Condition, Vec<CompileError>> {
+        let w: wire::Condition = serde_json::from_str(json).unwrap();
+        let ranges = HashMap::new();
+        let limits = Limits::default();
+        compile(
+            &w,
+            kind,
+            &CompileContext {
+                ranges: &ranges,
+                limits: &limits,
+            },
+        )
+    }
+
+    fn hit(json: &str, kind: Kind, value: &str) -> Option<String> {
+        let c = cond(json, kind).unwrap();
+        let n = normalize(kind, None, value).unwrap();
+        c.eval(&n).map(|h| n.text[h.span].to_string())
+    }
+
+    #[test]
+    fn domain_suffix_is_label_aware() {
+        let c = r#"{"domain_suffix": "Outlook.com."}"#;
+        assert_eq!(
+            hit(c, Kind::DnsMx, "x.outlook.com."),
+            Some("outlook.com".into())
+        );
+        assert_eq!(
+            hit(c, Kind::DnsMx, "outlook.com"),
+            Some("outlook.com".into())
+        );
+        assert_eq!(hit(c, Kind::DnsMx, "evil-outlook.com"), None);
+    }
+
+    #[test]
+    fn literals_fold_case_and_regex_does_not() {
+        assert_eq!(
+            hit(r#"{"contains": "AMAZON"}"#, Kind::TlsIssuer, "O=Amazon"),
+            Some("Amazon".into())
+        );
+        assert_eq!(
+            hit(r#"{"regex": "amazon"}"#, Kind::TlsIssuer, "O=Amazon"),
+            None
+        );
+        assert_eq!(
+            hit(r#"{"regex": "(?i)amazon"}"#, Kind::TlsIssuer, "O=Amazon"),
+            Some("Amazon".into())
+        );
+    }
+
+    #[test]
+    fn combinators() {
+        let c = r#"{"all": [{"prefix": "v=spf1"}, {"not": {"contains": "-all"}}, {"contains": "include:_spf.google.com"}]}"#;
+        assert_eq!(
+            hit(c, Kind::DnsTxt, "v=spf1 include:_spf.google.com ~all"),
+            Some("v=spf1".into())
+        );
+        assert_eq!(
+            hit(c, Kind::DnsTxt, "v=spf1 include:_spf.google.com -all"),
+            None
+        );
+        let c = r#"{"any": [{"equals": "a"}, {"equals": "b"}]}"#;
+        assert_eq!(hit(c, Kind::WhoisRegistrar, "B"), Some("B".into()));
+    }
+
+    #[test]
+    fn cidr_reports_every_covering_prefix() {
+        let c = cond(
+            r#"{"cidr": {"prefixes": ["52.0.0.0/8", "52.84.0.0/15"]}}"#,
+            Kind::DnsA,
+        )
+        .unwrap();
+        let n = normalize(Kind::DnsA, None, "52.84.3.4").unwrap();
+        assert_eq!(c.eval(&n).unwrap().prefixes, ["52.0.0.0/8", "52.84.0.0/15"]);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let errs = cond(
+            r#"{"all": [{"regex": "("}, {"cidr": {"prefixes": ["1.2.3.0/33"]}}]}"#,
+            Kind::DnsA,
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].path, "all[0].regex");
+        assert_eq!(errs[0].message, "invalid regex \"(\": unclosed group");
+        assert_eq!(errs[1].path, "all[1].cidr.prefixes[0]");
+        let errs = cond(r#"{"domain_suffix": "x.com"}"#, Kind::TlsIssuer).unwrap_err();
+        assert!(errs[0].message.contains("not host names"));
+        let errs = cond(r#"{"asn": [1]}"#, Kind::DnsA).unwrap_err();
+        assert_eq!(errs[0].path, "asn");
+    }
+
+    #[test]
+    fn regex_size_is_bounded() {
+        let errs = cond(
+            r#"{"regex": "\\w{1000}\\w{1000}\\w{1000}"}"#,
+            Kind::TlsIssuer,
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("limit"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn display_is_readable() {
+        let c = cond(
+            r#"{"all": [{"contains": "x"}, {"not": {"prefix": "y"}}]}"#,
+            Kind::DnsTxt,
+        )
+        .unwrap();
+        assert_eq!(c.to_string(), r#"all(contains "x", not(prefix "y"))"#);
+    }
+}

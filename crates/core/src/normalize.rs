@@ -1,0 +1,273 @@
+//! Input normalisation, done once per observation before any rule runs.
+//!
+//! - host names: lower case (through [`Normalized::folded`]), trailing dot
+//!   stripped, MX preference dropped (`10 mx.example.com.` -> `mx.example.com`);
+//! - TXT: quoted chunks joined (`"v=spf1 " "include:x -all"` -> `v=spf1 include:x -all`);
+//! - SOA: the primary name server and mailbox keep their trailing dots stripped;
+//! - IPs: parsed; ASNs: `AS16509` and `16509` both read as 16509;
+//! - URLs (`html.*`): the host part is located for `domain_suffix`.
+//!
+//! Spans reported by matches are byte ranges into [`Normalized::text`].
+
+use crate::model::Kind;
+use std::net::IpAddr;
+use std::ops::Range;
+
+/// An observation value prepared for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The normalised value, original case.
+    pub text: String,
+    /// `text` with ASCII letters lower-cased; byte offsets are identical.
+    pub folded: String,
+    /// Spans of host names within `text` (for `domain_suffix`).
+    pub hosts: Vec<Range<usize>>,
+    /// The IP, for `dns.a` / `dns.aaaa`.
+    pub ip: Option<IpAddr>,
+    /// The AS number, for `ip.asn`.
+    pub asn: Option<u32>,
+    /// Lower-cased header name, for `http.header`.
+    pub key: Option<String>,
+}
+
+/// Why a value could not be normalised for its kind.
+pub type NormalizeError = String;
+
+/// Normalises `value` (and `key`) of an observation of `kind`.
+pub fn normalize(kind: Kind, key: Option<&str>, value: &str) -> Result<Normalized, NormalizeError> {
+    let trimmed = value.trim();
+    let mut ip = None;
+    let mut asn = None;
+    let mut hosts = Vec::new();
+    let text = match kind {
+        Kind::DnsNs | Kind::DnsCname => {
+            let t = strip_dot(trimmed).to_string();
+            hosts.push(0..t.len());
+            t
+        }
+        Kind::DnsMx => {
+            let host = match trimmed.split_once(char::is_whitespace) {
+                Some((pref, rest)) if pref.bytes().all(|b| b.is_ascii_digit()) => rest.trim(),
+                _ => trimmed,
+            };
+            let t = strip_dot(host).to_string();
+            hosts.push(0..t.len());
+            t
+        }
+        Kind::DnsSoa => {
+            let tokens: Vec<&str> = trimmed.split_whitespace().collect();
+            let mut t = String::new();
+            for (i, tok) in tokens.iter().enumerate() {
+                if i > 0 {
+                    t.push(' ');
+                }
+                let tok = if i < 2 { strip_dot(tok) } else { tok };
+                if i < 2 {
+                    hosts.push(t.len()..t.len() + tok.len());
+                }
+                t.push_str(tok);
+            }
+            t
+        }
+        Kind::DnsTxt => join_txt_chunks(trimmed),
+        Kind::DnsA | Kind::DnsAaaa => {
+            let parsed: IpAddr = trimmed
+                .parse()
+                .map_err(|_| format!("\"{trimmed}\" is not an IP address"))?;
+            match (kind, parsed) {
+                (Kind::DnsA, IpAddr::V6(_)) => {
+                    return Err(format!("\"{trimmed}\" is IPv6; dns.a holds IPv4 addresses"))
+                }
+                (Kind::DnsAaaa, IpAddr::V4(_)) => {
+                    return Err(format!(
+                        "\"{trimmed}\" is IPv4; dns.aaaa holds IPv6 addresses"
+                    ))
+                }
+                _ => {}
+            }
+            ip = Some(parsed);
+            parsed.to_string()
+        }
+        Kind::IpAsn => {
+            let n = parse_asn(trimmed)?;
+            asn = Some(n);
+            format!("AS{n}")
+        }
+        Kind::HtmlScriptSrc | Kind::HtmlLinkHref => {
+            let t = trimmed.to_string();
+            if let Some(h) = url_host(&t) {
+                hosts.push(h);
+            }
+            t
+        }
+        Kind::TlsIssuer | Kind::HttpHeader => trimmed.to_string(),
+        Kind::WhoisRegistrar => trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    let key = match kind {
+        Kind::HttpHeader => Some(key.unwrap_or("").trim().to_ascii_lowercase()),
+        _ => None,
+    };
+    Ok(Normalized {
+        folded: text.to_ascii_lowercase(),
+        text,
+        hosts,
+        ip,
+        asn,
+        key,
+    })
+}
+
+/// Parses `AS16509`, `as16509` or `16509`.
+pub fn parse_asn(text: &str) -> Result<u32, NormalizeError> {
+    let digits = text
+        .strip_prefix("AS")
+        .or_else(|| text.strip_prefix("as"))
+        .unwrap_or(text);
+    digits
+        .parse::<u32>()
+        .map_err(|_| format!("\"{text}\" is not an AS number (expected e.g. AS16509 or 16509)"))
+}
+
+/// Lower-cases a host name or domain and strips its trailing dot.
+pub fn normalize_host(host: &str) -> String {
+    strip_dot(host.trim()).to_ascii_lowercase()
+}
+
+fn strip_dot(s: &str) -> &str {
+    s.strip_suffix('.').unwrap_or(s)
+}
+
+/// Joins DNS TXT character-strings: `"a" "b"` -> `ab`. A value without
+/// quotes is returned as is.
+fn join_txt_chunks(value: &str) -> String {
+    if !value.starts_with('"') {
+        return value.to_string();
+    }
+    let mut out = String::new();
+    let mut chars = value.chars();
+    let mut in_chunk = false;
+    while let Some(c) = chars.next() {
+        match (in_chunk, c) {
+            (false, '"') => in_chunk = true,
+            (false, _) => {}
+            (true, '"') => in_chunk = false,
+            (true, '\\') => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            (true, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The byte range of the host in a URL (`https://h/...`, `//h/...`).
+fn url_host(url: &str) -> Option<Range<usize>> {
+    let start = if let Some(i) = url.find("://") {
+        i + 3
+    } else if url.starts_with("//") {
+        2
+    } else {
+        return None;
+    };
+    let rest = &url[start..];
+    let end_auth = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end_auth];
+    let host_start = authority.rfind('@').map(|i| i + 1).unwrap_or(0);
+    let host = &authority[host_start..];
+    let host_len = if host.starts_with('[') {
+        host.find(']').map(|i| i + 1).unwrap_or(host.len())
+    } else {
+        host.find(':').unwrap_or(host.len())
+    };
+    let host_len = if host[..host_len].ends_with('.') {
+        host_len - 1
+    } else {
+        host_len
+    };
+    let begin = start + host_start;
+    (host_len > 0).then_some(begin..begin + host_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(n: &Normalized) -> Vec<&str> {
+        n.hosts.iter().map(|r| &n.text[r.clone()]).collect()
+    }
+
+    #[test]
+    fn mx_drops_preference_and_dot() {
+        let n = normalize(Kind::DnsMx, None, "10 Mail.Protection.Outlook.COM.").unwrap();
+        assert_eq!(n.text, "Mail.Protection.Outlook.COM");
+        assert_eq!(n.folded, "mail.protection.outlook.com");
+        assert_eq!(hosts(&n), ["Mail.Protection.Outlook.COM"]);
+    }
+
+    #[test]
+    fn txt_chunks_join() {
+        let n = normalize(
+            Kind::DnsTxt,
+            None,
+            r#""v=spf1 include:spf.protection." "outlook.com -all""#,
+        )
+        .unwrap();
+        assert_eq!(n.text, "v=spf1 include:spf.protection.outlook.com -all");
+    }
+
+    #[test]
+    fn soa_hosts_are_the_first_two_tokens() {
+        let n = normalize(
+            Kind::DnsSoa,
+            None,
+            "ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
+        )
+        .unwrap();
+        assert_eq!(
+            hosts(&n),
+            ["ns-1.awsdns-01.org", "awsdns-hostmaster.amazon.com"]
+        );
+    }
+
+    #[test]
+    fn ips_and_asns() {
+        assert!(normalize(Kind::DnsA, None, "2001:db8::1").is_err());
+        assert_eq!(
+            normalize(Kind::DnsAaaa, None, "2001:DB8::1").unwrap().text,
+            "2001:db8::1"
+        );
+        assert_eq!(
+            normalize(Kind::IpAsn, None, "as16509").unwrap().asn,
+            Some(16509)
+        );
+        assert!(normalize(Kind::IpAsn, None, "ASX").is_err());
+    }
+
+    #[test]
+    fn url_hosts() {
+        let n = normalize(
+            Kind::HtmlScriptSrc,
+            None,
+            "https://user@www.Google-Analytics.com:443/ga.js",
+        )
+        .unwrap();
+        assert_eq!(hosts(&n), ["www.Google-Analytics.com"]);
+        let n = normalize(
+            Kind::HtmlLinkHref,
+            None,
+            "//fonts.googleapis.com./css?family=x",
+        )
+        .unwrap();
+        assert_eq!(hosts(&n), ["fonts.googleapis.com"]);
+        let n = normalize(Kind::HtmlScriptSrc, None, "/static/app.js").unwrap();
+        assert!(n.hosts.is_empty());
+    }
+
+    #[test]
+    fn header_keys_fold() {
+        let n = normalize(Kind::HttpHeader, Some(" X-Amz-Cf-Id "), "abc").unwrap();
+        assert_eq!(n.key.as_deref(), Some("x-amz-cf-id"));
+    }
+}
