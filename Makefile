@@ -6,6 +6,8 @@ PORT ?= 8080
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
+# The native packages: the app is only built for wasm32.
+NATIVE := -p whoserves-core -p whoserves-cli
 
 .PHONY: serve site setup setup-test test test-native lint test-wasm test-e2e bench schema clean
 
@@ -29,12 +31,12 @@ test: setup-test lint test-native site test-e2e
 # fmt and clippy, native crates and the app (checked for wasm32).
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy $(NATIVE) --all-targets -- -D warnings
 	cargo clippy -p whoserves-app --target wasm32-unknown-unknown -- -D warnings
 
 # Unit, fixture, property and doc tests of the core and the CLI.
 test-native:
-	cargo test
+	cargo test $(NATIVE)
 
 # Browser tests against the release build served over HTTP on 127.0.0.1.
 test-e2e:

@@ -1,8 +1,7 @@
 // Shared harness for the end-to-end tests: serves dist/ over real HTTP on
 // 127.0.0.1 and drives Debian's Chromium through playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -49,7 +48,9 @@ export async function start() {
   await waitFor(base);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${mkdtempSync(join(tmpdir(), 'whoserves-chromium-'))}`],
+    // Playwright's launch() gives every run a fresh, empty temporary profile
+    // (its own --user-data-dir), so none is passed here.
+    args: CHROMIUM_FLAGS,
   });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
