@@ -10,7 +10,9 @@
 //! | `regex`         | one `RegexSet` per kind, then the single regex for the span |
 //! | `cidr`          | a [`PrefixMap`]: every covering prefix            |
 //! | `asn`           | hash map on the number                            |
-//! | `all`/`any`/`not` | tried on every observation of the kind          |
+//! | `all`           | indexed under one branch that must hold           |
+//! | `any`           | indexed under every branch                        |
+//! | `not` (at the top) | tried on every observation of the kind         |
 //!
 //! The index only proposes candidates; each candidate is then confirmed by
 //! evaluating its full condition, key and validity window, which also yields
@@ -71,29 +73,37 @@ impl<'r> RuleSet<'r> {
         for (i, rule) in rules.iter().enumerate() {
             let slot = kind_slot(rule.kind);
             let idx = &mut by_kind[slot];
-            match &rule.condition {
-                Condition::Equals(s) => idx.equals.entry(s.clone()).or_default().push(i),
-                Condition::DomainSuffix(s) => idx.suffix.entry(s.clone()).or_default().push(i),
-                Condition::Contains(s) | Condition::Prefix(s) => {
-                    idx.literal_rules
-                        .push((i, matches!(rule.condition, Condition::Prefix(_))));
-                    literal_patterns[slot].push(s.clone());
-                }
-                Condition::Regex(re) => {
-                    idx.regex_rules.push(i);
-                    regex_patterns[slot].push(re.as_str().to_string());
-                }
-                Condition::Cidr(c) => {
-                    for p in &c.prefixes {
-                        idx.cidr.insert(*p, i);
+            let Some(leaves) = index_leaves(&rule.condition) else {
+                idx.always.push(i);
+                continue;
+            };
+            for leaf in leaves {
+                match leaf {
+                    Condition::Equals(s) => idx.equals.entry(s.clone()).or_default().push(i),
+                    Condition::DomainSuffix(s) => idx.suffix.entry(s.clone()).or_default().push(i),
+                    Condition::Contains(s) | Condition::Prefix(s) => {
+                        idx.literal_rules
+                            .push((i, matches!(leaf, Condition::Prefix(_))));
+                        literal_patterns[slot].push(s.clone());
+                    }
+                    Condition::Regex(re) => {
+                        idx.regex_rules.push(i);
+                        regex_patterns[slot].push(re.as_str().to_string());
+                    }
+                    Condition::Cidr(c) => {
+                        for p in &c.prefixes {
+                            idx.cidr.insert(*p, i);
+                        }
+                    }
+                    Condition::Asn(list) => {
+                        for a in list {
+                            idx.asn.entry(*a).or_default().push(i);
+                        }
+                    }
+                    Condition::All(_) | Condition::Any(_) | Condition::Not(_) => {
+                        unreachable!("index_leaves returns leaves only")
                     }
                 }
-                Condition::Asn(list) => {
-                    for a in list {
-                        idx.asn.entry(*a).or_default().push(i);
-                    }
-                }
-                Condition::All(_) | Condition::Any(_) | Condition::Not(_) => idx.always.push(i),
             }
         }
         for (slot, idx) in by_kind.iter_mut().enumerate() {
@@ -131,22 +141,35 @@ impl<'r> RuleSet<'r> {
         n: &Normalized,
         date: Option<crate::model::Date>,
     ) -> Vec<RuleMatch> {
-        let mut candidates: Vec<usize> = Vec::new();
-        self.candidates_into(kind, n, &mut candidates);
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .filter_map(|i| {
-                let rule = &self.rules[i];
-                if let Some(d) = date {
-                    if !rule.in_force(d) {
-                        return None;
-                    }
-                }
-                rule_hit(rule, n).map(|hit| RuleMatch { rule: i, hit })
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.matches_into(kind, n, date, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// Like [`RuleSet::matches`], but reuses the caller's buffers: `scratch`
+    /// for candidates, `out` (cleared first) for the matches.
+    pub fn matches_into(
+        &self,
+        kind: Kind,
+        n: &Normalized,
+        date: Option<crate::model::Date>,
+        scratch: &mut Vec<usize>,
+        out: &mut Vec<RuleMatch>,
+    ) {
+        out.clear();
+        scratch.clear();
+        self.candidates_into(kind, n, scratch);
+        scratch.sort_unstable();
+        scratch.dedup();
+        for &i in scratch.iter() {
+            let rule = &self.rules[i];
+            if date.is_some_and(|d| !rule.in_force(d)) {
+                continue;
+            }
+            if let Some(hit) = rule_hit(rule, n) {
+                out.push(RuleMatch { rule: i, hit });
+            }
+        }
     }
 
     fn candidates_into(&self, kind: Kind, n: &Normalized, out: &mut Vec<usize>) {
@@ -189,6 +212,46 @@ impl<'r> RuleSet<'r> {
             }
         }
         out.extend(&idx.always);
+    }
+}
+
+/// The leaf conditions to index a condition under: it can only hold if
+/// one of them holds. `None` when no such set exists (a `not` at the top,
+/// or an `any` with such a branch); the rule is then tried on every
+/// observation of its kind. For `all`, one indexable branch suffices
+/// (globset indexes a glob by a required literal in the same way).
+fn index_leaves(cond: &Condition) -> Option<Vec<&Condition>> {
+    match cond {
+        Condition::Not(_) => None,
+        // The most selective branch: `v=spf1` is a poor key when the next
+        // branch asks for `include:spf.example.net`.
+        Condition::All(items) => items
+            .iter()
+            .filter_map(index_leaves)
+            .max_by_key(|leaves| leaves.iter().map(|l| selectivity(l)).min().unwrap_or(0)),
+        Condition::Any(items) => {
+            let mut out = Vec::new();
+            for i in items {
+                out.extend(index_leaves(i)?);
+            }
+            Some(out)
+        }
+        leaf => Some(vec![leaf]),
+    }
+}
+
+/// A rough score of how few observations a leaf lets through.
+fn selectivity(leaf: &Condition) -> usize {
+    match leaf {
+        Condition::Equals(_) | Condition::DomainSuffix(_) | Condition::Asn(_) => 1_000,
+        Condition::Cidr(c) => c
+            .prefixes
+            .iter()
+            .map(|p| p.prefix_len() as usize * 10)
+            .min()
+            .unwrap_or(0),
+        Condition::Contains(s) | Condition::Prefix(s) => s.len(),
+        _ => 0,
     }
 }
 
@@ -279,11 +342,9 @@ pub struct Trace {
     pub kind: Kind,
     /// The rule's matcher, rendered readably.
     pub matcher: String,
-    /// The normalised observation value the span indexes into.
-    pub normalized: String,
     /// The matched text.
     pub matched: String,
-    /// Byte range of the match within `normalized`.
+    /// Byte range of the match within the observation's normalised value.
     pub span: Range<usize>,
     /// The range set matched, if any.
     pub range: Option<String>,
@@ -291,8 +352,6 @@ pub struct Trace {
     pub range_version: Option<String>,
     /// Every covering prefix, for `cidr` matches.
     pub prefixes: Vec<String>,
-    /// The rule provider's parents, nearest first.
-    pub parents: Vec<String>,
 }
 
 /// An attribution: this subject uses this provider for this category, with
@@ -307,6 +366,9 @@ pub struct Finding {
     pub category: String,
     /// Relationship.
     pub relationship: Relationship,
+    /// The provider's parents, nearest first: the implied chain a claim
+    /// about any of them rolls up through.
+    pub parents: Vec<String>,
     /// One trace per (observation, rule) match, in observation order.
     pub traces: Vec<Trace>,
 }
@@ -330,16 +392,19 @@ impl Finding {
 pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
     let set = RuleSet::new(&bundle.rules);
     let described: Vec<String> = bundle.rules.iter().map(Rule::describe_matcher).collect();
-    let mut parents: HashMap<&str, Vec<String>> = HashMap::new();
     let mut groups: BTreeMap<(&str, &str, &str, Relationship), Vec<Trace>> = BTreeMap::new();
+    let (mut scratch, mut matches) = (Vec::new(), Vec::new());
     for obs in &bundle.observations {
         let n = obs.normalized();
-        for m in set.matches(obs.kind, n, Some(obs.observed_at.date)) {
+        set.matches_into(
+            obs.kind,
+            n,
+            Some(obs.observed_at.date),
+            &mut scratch,
+            &mut matches,
+        );
+        for m in matches.drain(..) {
             let rule = &bundle.rules[m.rule];
-            let chain = parents
-                .entry(rule.provider.as_str())
-                .or_insert_with(|| bundle.ancestors(&rule.provider))
-                .clone();
             let (range, range_version) = match m.hit.range {
                 Some((r, v)) => (Some(r), v),
                 None => (None, None),
@@ -357,13 +422,11 @@ pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
                     observation: obs.id.clone(),
                     kind: obs.kind,
                     matcher: described[m.rule].clone(),
-                    normalized: n.text.clone(),
                     matched: n.text[m.hit.span.clone()].to_string(),
                     span: m.hit.span,
                     range,
                     range_version,
                     prefixes: m.hit.prefixes,
-                    parents: chain,
                 });
         }
     }
@@ -374,6 +437,7 @@ pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
             provider: p.to_string(),
             category: c.to_string(),
             relationship: r,
+            parents: bundle.ancestors(p),
             traces,
         })
         .collect()
@@ -451,10 +515,14 @@ mod tests {
         let cdn = &findings[0].traces[0];
         assert_eq!(cdn.range.as_deref(), Some("aws-cf"));
         assert_eq!(cdn.range_version.as_deref(), Some("2020-05-01"));
-        assert_eq!(cdn.parents, ["amazon"]);
+        assert_eq!(findings[0].parents, ["amazon"]);
         let mx = &findings[2].traces[0];
         assert_eq!(mx.matched, "protection.outlook.com");
-        assert_eq!(&mx.normalized[mx.span.clone()], "protection.outlook.com");
+        let o1 = &loaded.bundle.observations[0];
+        assert_eq!(
+            &o1.normalized().text[mx.span.clone()],
+            "protection.outlook.com"
+        );
     }
 
     #[test]
