@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use whoserves_core::diag::Severity;
 use whoserves_core::engine::run_examples;
-use whoserves_core::{analyze, Analysis, Limits, Verdict};
+use whoserves_core::{
+    analyze_documents, includes, Analysis, Diagnostic, Document, Limits, Verdict,
+};
 
 #[derive(Parser)]
 #[command(
@@ -102,12 +104,20 @@ fn main() -> ExitCode {
                     println!("    examples.{list}[{}]: {}", r.index, r.message);
                 }
             }
+            let overlaps = whoserves_core::lint::overlaps(&a.bundle);
+            for o in &overlaps {
+                println!(
+                    "warning: overlap: example \"{}\" of rule {} ({}) is also matched by rule {} ({})",
+                    o.example, o.rule, o.provider, o.other_rule, o.other_provider
+                );
+            }
             println!(
-                "test-rules: {} rules, {} examples, {} passed, {} failed",
+                "test-rules: {} rules, {} examples, {} passed, {} failed, {} overlaps",
                 a.bundle.rules.len(),
                 total,
                 total - failed,
-                failed
+                failed,
+                overlaps.len()
             );
             let load_errors = a
                 .diagnostics
@@ -123,32 +133,73 @@ fn main() -> ExitCode {
     }
 }
 
+/// Why a file could not be read as text.
+enum ReadError {
+    /// The file could not be opened or read.
+    Io(String),
+    /// The bytes are not UTF-8.
+    NotText(String),
+}
+
+/// Reads a file as UTF-8 text.
+fn read_text(file: &Path) -> Result<String, ReadError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| ReadError::Io(format!("cannot read {}: {e}", file.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        ReadError::NotText(format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Reads the bundle and the rule libraries it includes (paths relative to
+/// the bundle), then analyses them with the core.
 fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
     let name = file.display().to_string();
-    let text = match std::fs::read(file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let analysis = Analysis {
-                    diagnostics: vec![whoserves_core::Diagnostic::error(
-                        "",
-                        format!(
-                            "the file is not UTF-8 text (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )],
-                    ..Analysis::default()
-                };
-                print_diagnostics(&analysis, &name);
-                return ExitCode::from(1);
-            }
-        },
-        Err(e) => {
-            eprintln!("whoserves: cannot read {name}: {e}");
+    let text = match read_text(file) {
+        Ok(t) => t,
+        Err(ReadError::NotText(m)) => {
+            println!("{name}: error: {m}");
+            return ExitCode::from(1);
+        }
+        Err(ReadError::Io(m)) => {
+            eprintln!("whoserves: {m}");
             return ExitCode::from(2);
         }
     };
-    let analysis = analyze(&text, &Limits::default());
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut libraries = Vec::new();
+    let mut problems = Vec::new();
+    for (i, inc) in includes(&text).into_iter().enumerate() {
+        if inc.contains("://") {
+            problems.push(Diagnostic::error(
+                format!("include[{i}]"),
+                format!(
+                    "the CLI reads local files only; download {inc} and include it by its path"
+                ),
+            ));
+            continue;
+        }
+        let path = dir.join(&inc);
+        match read_text(&path) {
+            Ok(text) => libraries.push(Document {
+                name: path.display().to_string(),
+                text,
+            }),
+            Err(ReadError::Io(m) | ReadError::NotText(m)) => {
+                problems.push(Diagnostic::error(format!("include[{i}]"), m))
+            }
+        }
+    }
+    let main = Document {
+        name: name.clone(),
+        text,
+    };
+    let mut analysis = analyze_documents(&main, &libraries, &Limits::default());
+    problems.append(&mut analysis.diagnostics);
+    analysis.diagnostics = problems;
     f(&analysis, &name)
 }
 

@@ -103,7 +103,7 @@ fn test_rules_reports_each_rule() {
     let out = stdout(&o);
     assert!(out.contains("rule r1 (2 examples) ... FAILED"), "{out}");
     assert!(
-        out.contains("test-rules: 1 rules, 2 examples, 0 passed, 2 failed"),
+        out.contains("test-rules: 1 rules, 2 examples, 0 passed, 2 failed, 0 overlaps"),
         "{out}"
     );
 }

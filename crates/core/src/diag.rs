@@ -49,6 +49,10 @@ pub struct Diagnostic {
     pub column: Option<usize>,
     /// A plain-language message.
     pub message: String,
+    /// The file the diagnostic is in, when it is not the bundle itself
+    /// (an included library).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -69,6 +73,7 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
+            file: None,
         }
     }
 
@@ -79,10 +84,17 @@ impl Diagnostic {
         self
     }
 
+    /// Marks the diagnostic as belonging to `file` (an included library).
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = Some(file.to_string());
+        self
+    }
+
     /// Renders as `file:line:col: severity: path: message`, leaving out the
-    /// parts that are not known.
+    /// parts that are not known. `file` names the bundle; a diagnostic that
+    /// belongs to an included library names that instead.
     pub fn render(&self, file: &str) -> String {
-        let mut out = String::from(file);
+        let mut out = String::from(self.file.as_deref().unwrap_or(file));
         if let (Some(line), Some(col)) = (self.line, self.column) {
             out.push_str(&format!(":{line}:{col}"));
         }

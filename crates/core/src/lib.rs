@@ -25,6 +25,7 @@ pub mod date;
 pub mod diag;
 pub mod engine;
 pub mod limits;
+pub mod lint;
 pub mod load;
 pub mod locate;
 pub mod matcher;
@@ -38,7 +39,7 @@ pub mod wire;
 pub use diag::{Diagnostic, Severity};
 pub use engine::{evaluate, Finding, RuleSet, Trace};
 pub use limits::Limits;
-pub use load::{load, Loaded};
+pub use load::{includes, load, load_with, Loaded};
 pub use model::Bundle;
 pub use report::Report;
 pub use verdict::{ClaimVerdict, Summary, Verdict};
@@ -76,6 +77,43 @@ impl Analysis {
     }
 }
 
+/// A named text: a bundle or a rule library it includes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// File name or URL, used in diagnostics.
+    pub name: String,
+    /// The JSON text.
+    pub text: String,
+}
+
+/// Like [`analyze`], for a bundle and the rule libraries it includes
+/// (fetched by the caller, in the order of its `include` list).
+/// Diagnostics of a library carry the library's name in `file`.
+pub fn analyze_documents(main: &Document, libraries: &[Document], limits: &Limits) -> Analysis {
+    let mut base = Bundle::default();
+    let mut diagnostics = Vec::new();
+    for lib in libraries {
+        let loaded = load_with(&lib.text, limits, &base);
+        if !includes(&lib.text).is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "include",
+                    "a rule library cannot include other files; include them all from the bundle",
+                )
+                .in_file(&lib.name),
+            );
+        }
+        diagnostics.extend(loaded.diagnostics.into_iter().map(|d| d.in_file(&lib.name)));
+        base = loaded.bundle;
+    }
+    let Loaded {
+        bundle,
+        diagnostics: own,
+    } = load_with(&main.text, limits, &base);
+    diagnostics.extend(own);
+    finish(bundle, diagnostics)
+}
+
 /// Loads, evaluates and judges a bundle: the one entry point the CLI and
 /// the viewer share. Evaluation runs on the usable part even when there are
 /// errors, so the CLI can still report; the viewer checks [`Analysis::has_errors`].
@@ -84,6 +122,10 @@ pub fn analyze(text: &str, limits: &Limits) -> Analysis {
         bundle,
         diagnostics,
     } = load(text, limits);
+    finish(bundle, diagnostics)
+}
+
+fn finish(bundle: Bundle, diagnostics: Vec<Diagnostic>) -> Analysis {
     let findings = evaluate(&bundle);
     let verdicts = verdict::verdicts(&bundle, &findings);
     let unclaimed = verdict::unclaimed(&bundle, &findings);
@@ -93,5 +135,93 @@ pub fn analyze(text: &str, limits: &Limits) -> Analysis {
         findings,
         verdicts,
         unclaimed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIBRARY: &str = r#"{"format": "whoserves/1", "meta": {"title": "lib",
+      "sources": [{"id": "docs", "title": "Provider docs", "url": "https://docs.example/mx"}]},
+      "entities": [{"id": "mailco", "role": "provider", "name": "MailCo"}],
+      "rules": [{"id": "mx-mailco", "provider": "mailco", "category": "email", "relationship": "direct",
+        "match": {"kind": "dns.mx", "condition": {"domain_suffix": "mx.mailco.example"}},
+        "explanation": "x", "references": ["https://docs.example/mx"], "examples": {"match": ["a.mx.mailco.example"]}}]}"#;
+
+    fn doc(name: &str, text: &str) -> Document {
+        Document {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_bundle_builds_on_an_included_library() {
+        let main = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "firm", "role": "subject", "name": "Firm"}],
+          "observations": [{"id": "o", "subject": "firm", "target": "firm.example", "kind": "dns.mx",
+            "value": "x.mx.mailco.example", "observed_at": "2020-01-01", "source": "docs", "provenance": "synthetic"}],
+          "claims": [{"id": "c", "subject": "firm", "provider": "mailco", "category": "email", "source": "docs"}]}"#;
+        assert_eq!(includes(main), ["lib.json"]);
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[doc("lib.json", LIBRARY)],
+            &Limits::default(),
+        );
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        assert_eq!(a.bundle.meta.title, "main");
+        assert_eq!(a.verdicts[0].verdict, Verdict::Supported);
+        // Without the library the same bundle does not resolve.
+        assert!(analyze(main, &Limits::default()).has_errors());
+    }
+
+    #[test]
+    fn ids_may_not_repeat_the_library() {
+        let main = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "mailco", "role": "provider", "name": "MailCo again"}]}"#;
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[doc("lib.json", LIBRARY)],
+            &Limits::default(),
+        );
+        let rendered: Vec<String> = a
+            .diagnostics
+            .iter()
+            .map(|d| d.render("main.json"))
+            .collect();
+        assert_eq!(
+            rendered,
+            ["main.json:2:31: error: entities[0].id: duplicate id \"mailco\" (first defined at an included library)"]
+        );
+    }
+
+    #[test]
+    fn library_diagnostics_name_the_library() {
+        let lib = LIBRARY.replace("\"direct\"", "\"sometimes\"");
+        let main = r#"{"format": "whoserves/1", "meta": {"title": "main"}}"#;
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[doc("lib.json", &lib)],
+            &Limits::default(),
+        );
+        assert!(
+            a.diagnostics[0]
+                .render("main.json")
+                .starts_with("lib.json:"),
+            "{:?}",
+            a.diagnostics
+        );
+    }
+
+    #[test]
+    fn includes_must_be_relative_or_http() {
+        let main = r#"{"format": "whoserves/1", "include": ["javascript:alert(1)", "/etc/passwd"], "meta": {"title": "m"}}"#;
+        let messages: Vec<String> = analyze(main, &Limits::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.path.clone())
+            .collect();
+        assert_eq!(messages, ["include[0]", "include[1]"]);
     }
 }

@@ -63,14 +63,60 @@ const BUILTIN_LABELS: &[(&str, &str)] = &[
 /// assert_eq!(loaded.diagnostics[0].render("b.json"), "b.json:1:60: error: rules: expected an array");
 /// ```
 pub fn load(text: &str, limits: &Limits) -> Loaded {
-    let mut cx = Loader::new(text);
+    load_with(text, limits, &Bundle::default())
+}
+
+/// Loads a bundle on top of `base`, the already loaded contents of the
+/// libraries it includes (see [`includes`]). References may point into
+/// `base`; ids must not repeat ids of `base`. The result holds both.
+pub fn load_with(text: &str, limits: &Limits, base: &Bundle) -> Loaded {
+    let mut cx = Loader::new(text, base);
     let mut bundle = Bundle::default();
     cx.load_into(&mut bundle, limits);
+    let mut bundle = merge(base, bundle);
     bundle.reindex();
     Loaded {
         bundle,
         diagnostics: cx.diags,
     }
+}
+
+/// The `include` list of a bundle text: paths or URLs of rule libraries,
+/// relative to the bundle. Returns nothing when the text is not a bundle;
+/// [`load_with`] reports the problems.
+pub fn includes(text: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Top {
+        #[serde(default)]
+        include: Vec<String>,
+    }
+    serde_json::from_str::<Top>(text)
+        .map(|t| t.include)
+        .unwrap_or_default()
+}
+
+/// `base` followed by `own`; `own`'s meta wins, sources of both are kept,
+/// and a category `own` declares replaces the one of `base`.
+fn merge(base: &Bundle, own: Bundle) -> Bundle {
+    if base.entities.is_empty() && base.rules.is_empty() && base.meta.sources.is_empty() {
+        return own;
+    }
+    let mut out = base.clone();
+    let mut meta = own.meta;
+    meta.sources.extend(base.meta.sources.iter().cloned());
+    out.meta = meta;
+    for c in own.categories {
+        match out.categories.iter_mut().find(|b| b.id == c.id) {
+            Some(slot) => *slot = c,
+            None => out.categories.push(c),
+        }
+    }
+    out.entities.extend(own.entities);
+    out.observations.extend(own.observations);
+    out.ranges.extend(own.ranges);
+    out.rules.extend(own.rules);
+    out.claims.extend(own.claims);
+    out
 }
 
 /// An element of a section: its raw text and its path.
@@ -81,8 +127,18 @@ struct Elem<'t> {
 
 struct Loader<'t> {
     text: &'t str,
+    base: &'t Bundle,
     lines: Option<LineIndex>,
     diags: Vec<Diagnostic>,
+}
+
+/// How a duplicate of an id from an included library is described.
+const IN_LIBRARY: &str = "an included library";
+
+/// Seeds a duplicate-id table with the ids of `items`.
+fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, String> {
+    ids.map(|id| (id.to_string(), IN_LIBRARY.to_string()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -105,6 +161,7 @@ struct MetaRaw<'a> {
 
 const SECTIONS: &[&str] = &[
     "format",
+    "include",
     "meta",
     "categories",
     "entities",
@@ -115,9 +172,10 @@ const SECTIONS: &[&str] = &[
 ];
 
 impl<'t> Loader<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, base: &'t Bundle) -> Self {
         Loader {
             text,
+            base,
             lines: None,
             diags: Vec::new(),
         }
@@ -322,6 +380,9 @@ impl<'t> Loader<'t> {
             }
         }
 
+        if let Some(raw) = top.get("include").copied() {
+            self.check_includes(raw);
+        }
         let sources = self.load_meta(top.get("meta").copied(), bundle, limits);
         let refs = Refs {
             sources,
@@ -346,7 +407,13 @@ impl<'t> Loader<'t> {
         bundle: &mut Bundle,
         limits: &Limits,
     ) -> HashSet<String> {
-        let mut ids = HashSet::new();
+        let mut ids: HashSet<String> = self
+            .base
+            .meta
+            .sources
+            .iter()
+            .map(|s| s.id.clone())
+            .collect();
         let Some(raw) = raw else {
             self.push(
                 Severity::Error,
@@ -388,7 +455,7 @@ impl<'t> Loader<'t> {
         };
         // `meta.sources` is parsed element by element like the sections.
         let srcs_raw = meta.sources;
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.meta.sources.iter().map(|s| s.id.as_str()));
         let path = elem.path.field("sources");
         let mut elems: Vec<Elem<'t>> = Vec::new();
         for (i, r) in srcs_raw.into_iter().enumerate() {
@@ -439,6 +506,28 @@ impl<'t> Loader<'t> {
         ids
     }
 
+    /// Checks `include` is a list of relative paths or http(s) URLs.
+    fn check_includes(&mut self, raw: &'t RawValue) {
+        let path = JsonPath::root().field("include");
+        for e in self.elements(raw, path, 16, "includes") {
+            let Some(s) = self.parse::<String>(&e) else {
+                continue;
+            };
+            let looks_like_url = s.contains(':');
+            if looks_like_url {
+                if let Err(m) = check_url(&s) {
+                    self.error(&e, "", m);
+                }
+            } else if s.trim().is_empty() || s.starts_with('/') {
+                self.error(
+                    &e,
+                    "",
+                    format!("\"{s}\" must be a path relative to this bundle or an http(s) URL"),
+                );
+            }
+        }
+    }
+
     /// Checks an id is non-empty and unique; records it. Returns false (after
     /// reporting) when the element must be skipped.
     fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut HashMap<String, String>) -> bool {
@@ -487,9 +576,12 @@ impl<'t> Loader<'t> {
                 });
             }
         }
-        // The built-in categories exist whether or not the bundle lists them.
+        // The built-in categories and those of included libraries exist
+        // whether or not the bundle lists them.
+        let mut ids: HashSet<String> = self.base.categories.iter().map(|c| c.id.clone()).collect();
+        ids.extend(declared.iter().map(|c| c.id.clone()));
         for (id, label) in BUILTIN_LABELS {
-            if !declared.iter().any(|c| c.id == *id) {
+            if !ids.contains(*id) && !declared.iter().any(|c| c.id == *id) {
                 declared.push(Category {
                     id: id.to_string(),
                     label: label.to_string(),
@@ -497,7 +589,7 @@ impl<'t> Loader<'t> {
                 });
             }
         }
-        let ids = declared.iter().map(|c| c.id.clone()).collect();
+        ids.extend(declared.iter().map(|c| c.id.clone()));
         bundle.categories = declared;
         ids
     }
@@ -570,7 +662,7 @@ impl<'t> Loader<'t> {
         refs: &Refs,
         limits: &Limits,
     ) -> HashMap<String, Role> {
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.entities.iter().map(|e| e.id.as_str()));
         let mut elems = Vec::new();
         if let Some(raw) = raw {
             for e in self.elements(
@@ -643,9 +735,12 @@ impl<'t> Loader<'t> {
                 elems.push((e, entity));
             }
         }
-        let roles: HashMap<String, Role> = elems
+        let roles: HashMap<String, Role> = self
+            .base
+            .entities
             .iter()
-            .map(|(_, en)| (en.id.clone(), en.role))
+            .map(|en| (en.id.clone(), en.role))
+            .chain(elems.iter().map(|(_, en)| (en.id.clone(), en.role)))
             .collect();
         // Parents: must exist; cycles are broken where first found.
         let parents: HashMap<String, String> = elems
@@ -694,7 +789,7 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         let Some(raw) = raw else { return };
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.ranges.iter().map(|r| r.id.as_str()));
         let mut total = 0usize;
         for e in self.elements(
             raw,
@@ -754,7 +849,7 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         let Some(raw) = raw else { return };
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.observations.iter().map(|o| o.id.as_str()));
         let elems = self.elements(
             raw,
             JsonPath::root().field("observations"),
@@ -860,13 +955,18 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         let Some(raw) = raw else { return };
-        let ranges: HashMap<String, &RangeSet> =
-            bundle.ranges.iter().map(|r| (r.id.clone(), r)).collect();
+        let ranges: HashMap<String, &RangeSet> = self
+            .base
+            .ranges
+            .iter()
+            .chain(&bundle.ranges)
+            .map(|r| (r.id.clone(), r))
+            .collect();
         let ctx = CompileContext {
             ranges: &ranges,
             limits,
         };
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.rules.iter().map(|r| r.id.as_str()));
         let mut rules = Vec::new();
         for e in self.elements(
             raw,
@@ -1052,7 +1152,7 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         let Some(raw) = raw else { return };
-        let mut first = HashMap::new();
+        let mut first = seed(self.base.claims.iter().map(|c| c.id.as_str()));
         for e in self.elements(
             raw,
             JsonPath::root().field("claims"),

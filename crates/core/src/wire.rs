@@ -25,6 +25,12 @@ pub const FORMAT_V1: &str = "whoserves/1";
 pub struct Bundle {
     /// Format tag; must be `"whoserves/1"`.
     pub format: String,
+    /// Rule libraries this bundle builds on: relative paths or http(s) URLs
+    /// of bundles holding providers, ranges and rules (e.g.
+    /// `../rules/providers.json`). Resolved against this file's location by
+    /// the CLI and the viewer; libraries may not include others.
+    #[serde(default)]
+    pub include: Vec<String>,
     /// Who published the bundle, when, and the sources it cites.
     pub meta: Meta,
     /// Service categories (hosting, cdn, dns, email, tls-ca, registrar, ...).

@@ -1,0 +1,89 @@
+//! Lints over a rule set that validation does not make errors.
+//!
+//! [`overlaps`] is a collision check in the manner of Exodus's: a rule's own
+//! must-match examples should not also be matched by a rule of an unrelated
+//! provider. When they are, one observation would be attributed to two
+//! providers at once, and at least one of the rules is too broad.
+
+use crate::engine::RuleSet;
+use crate::model::Bundle;
+use crate::normalize::normalize;
+use serde::Serialize;
+
+/// One rule example that a rule of another provider also matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overlap {
+    /// The rule whose example it is.
+    pub rule: String,
+    /// Its provider.
+    pub provider: String,
+    /// The example value.
+    pub example: String,
+    /// The other rule that matches it.
+    pub other_rule: String,
+    /// The other rule's provider.
+    pub other_provider: String,
+}
+
+/// Every (rule, example, other rule) where the other rule belongs to a
+/// provider that is neither the rule's provider nor its parent or child,
+/// and matches the example. Validity windows are ignored.
+pub fn overlaps(bundle: &Bundle) -> Vec<Overlap> {
+    let set = RuleSet::new(&bundle.rules);
+    let mut out = Vec::new();
+    for rule in &bundle.rules {
+        for ex in &rule.must_match {
+            let key = ex.key.as_deref().or(rule.key.as_deref());
+            let Ok(n) = normalize(rule.kind, key, &ex.value) else {
+                continue;
+            };
+            for m in set.matches(rule.kind, &n, None) {
+                let other = &bundle.rules[m.rule];
+                let related = bundle.rolls_up_to(&other.provider, &rule.provider)
+                    || bundle.rolls_up_to(&rule.provider, &other.provider);
+                if !related {
+                    out.push(Overlap {
+                        rule: rule.id.clone(),
+                        provider: rule.provider.clone(),
+                        example: ex.value.clone(),
+                        other_rule: other.id.clone(),
+                        other_provider: other.provider.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{load, Limits};
+
+    #[test]
+    fn flags_a_too_broad_rule() {
+        let text = r#"{"format": "whoserves/1", "meta": {"title": "t"},
+          "entities": [{"id": "a", "role": "provider", "name": "A"}, {"id": "b", "role": "provider", "name": "B"},
+                       {"id": "a2", "role": "provider", "name": "A2", "parent": "a"}],
+          "rules": [
+            {"id": "ra", "provider": "a", "category": "cdn", "relationship": "direct",
+             "match": {"kind": "dns.cname", "condition": {"domain_suffix": "cdn.a.example"}},
+             "explanation": "x", "examples": {"match": ["x.cdn.a.example"]}},
+            {"id": "ra2", "provider": "a2", "category": "cdn", "relationship": "direct",
+             "match": {"kind": "dns.cname", "condition": {"domain_suffix": "a.example"}},
+             "explanation": "x", "examples": {"match": ["a.example"]}},
+            {"id": "rb", "provider": "b", "category": "cdn", "relationship": "direct",
+             "match": {"kind": "dns.cname", "condition": {"contains": "cdn"}},
+             "explanation": "x", "examples": {"match": ["cdn.b.example"]}}
+          ]}"#;
+        let loaded = load(text, &Limits::default());
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let found: Vec<(String, String)> = overlaps(&loaded.bundle)
+            .into_iter()
+            .map(|o| (o.rule, o.other_rule))
+            .collect();
+        // ra2 is A's child, so only B's broad rule collides with ra's example.
+        assert_eq!(found, [("ra".to_string(), "rb".to_string())]);
+    }
+}
