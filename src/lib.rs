@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use serde::Deserialize;
-use whoserves_core::{analyze, Analysis, Limits, Verdict};
+use whoserves_core::{analyze_documents, includes, Analysis, Document, Limits, Verdict};
 
 /// `public/bundles/index.json`: the shipped bundles and the default one.
 #[derive(Debug, Clone, Deserialize)]
@@ -38,12 +38,54 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .map_err(|e| format!("could not read {url}: {e}"))
 }
 
+/// Resolves `reference` against `base` as a browser would.
+fn resolve(reference: &str, base: &str) -> Result<String, String> {
+    let base = web_sys::Url::new_with_base(base, &page_url())
+        .map_err(|_| format!("cannot resolve {base}"))?
+        .href();
+    web_sys::Url::new_with_base(reference, &base)
+        .map(|u| u.href())
+        .map_err(|_| format!("cannot resolve {reference} against {base}"))
+}
+
+fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// The `bundle` query parameter, if any.
+fn bundle_param() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("bundle")
+}
+
+/// Fetches a bundle and the rule libraries it includes, then analyses them
+/// with the core.
+async fn load_bundle(url: String) -> Result<(String, Analysis), String> {
+    let text = fetch_text(&url).await?;
+    let mut libraries = Vec::new();
+    for inc in includes(&text) {
+        let lib_url = resolve(&inc, &url)?;
+        libraries.push(Document {
+            name: inc,
+            text: fetch_text(&lib_url).await?,
+        });
+    }
+    let main = Document {
+        name: url.clone(),
+        text,
+    };
+    Ok((url, analyze_documents(&main, &libraries, &Limits::default())))
+}
+
 async fn load_default() -> Result<(String, Analysis), String> {
+    if let Some(url) = bundle_param() {
+        return load_bundle(url).await;
+    }
     let manifest: Manifest = serde_json::from_str(&fetch_text("bundles/index.json").await?)
         .map_err(|e| format!("bundles/index.json: {e}"))?;
-    let url = format!("bundles/{}", manifest.default);
-    let text = fetch_text(&url).await?;
-    Ok((url, analyze(&text, &Limits::default())))
+    load_bundle(format!("bundles/{}", manifest.default)).await
 }
 
 /// The whole app.
@@ -68,6 +110,8 @@ pub fn App() -> impl IntoView {
 pub fn Overview(url: String, analysis: Analysis) -> impl IntoView {
     let report = analysis.report();
     let summary = report.summary;
+    let no_raw_evidence =
+        analysis.bundle.observations.is_empty() && !analysis.bundle.claims.is_empty();
     let counts = Verdict::ALL
         .iter()
         .map(|v| {
@@ -87,6 +131,13 @@ pub fn Overview(url: String, analysis: Analysis) -> impl IntoView {
             <p data-testid="diagnostic-counts">
                 {format!("{} error(s), {} warning(s)", report.errors, report.warnings)}
             </p>
+            {no_raw_evidence.then(|| view! {
+                <p class="note" data-testid="no-evidence-note">
+                    "This bundle holds no observations: the report did not publish its raw evidence. "
+                    "Every claim therefore shows “no evidence”, which means the bundle cannot tell, "
+                    "not that the claim is false. Load an evidence file to check these claims."
+                </p>
+            })}
             <p>{format!("{} claims:", report.claims.len())}</p>
             <ul class="verdicts" data-testid="verdict-counts">{counts}</ul>
         </section>

@@ -12,22 +12,35 @@ let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
 
-test('the viewer and the CLI agree on the default bundle', async () => {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'public', 'bundles', 'index.json'), 'utf8'));
-  const file = join('public', 'bundles', manifest.default);
-  const cli = cliReport(file);
+const manifest = JSON.parse(readFileSync(join(ROOT, 'public', 'bundles', 'index.json'), 'utf8'));
 
+async function compare(query, file, shot) {
+  const cli = cliReport(join('public', 'bundles', file));
   const page = await env.browser.newPage();
   const problems = watchConsole(page);
-  await page.goto(env.base);
+  await page.goto(env.base + query);
   await page.getByTestId('overview').waitFor({ timeout: 15000 });
-  await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, shot), fullPage: true });
 
   assert.equal(await page.getByTestId('bundle-title').textContent(), cli.title);
   for (const v of VERDICTS) {
     const shown = Number(await page.getByTestId(`verdict-${v}`).getAttribute('data-count'));
     assert.equal(shown, cli.summary[v], `verdict ${v}: viewer ${shown}, CLI ${cli.summary[v]}`);
   }
+  assert.equal(await page.getByTestId('banner').count(), cli.banner ? 1 : 0, 'banner shown when the bundle has one');
+  const noEvidenceNote = await page.getByTestId('no-evidence-note').count();
+  assert.equal(noEvidenceNote, cli.claims.length > 0 && cli.summary.no_evidence === cli.claims.length && file.startsWith('top10vpn') ? 1 : 0,
+    'the report bundle says plainly that it holds no raw evidence');
   assert.deepEqual(problems, [], 'no console errors');
   await page.close();
+}
+
+test('the viewer and the CLI agree on the default bundle', async () => {
+  await compare('', manifest.default, 'overview-default.png');
 });
+
+for (const { file } of manifest.bundles) {
+  test(`the viewer and the CLI agree on ${file}`, async () => {
+    await compare(`?bundle=bundles/${file}`, file, `overview-${file.replace('.json', '')}.png`);
+  });
+}

@@ -130,38 +130,31 @@ fn broken_fixtures() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[test]
-fn every_verdict_and_matcher_kind_is_exercised() {
+/// Asserts that a bundle exercises every verdict, observation kind, matcher
+/// kind and claim status, that every rule fires, that a finding is
+/// unclaimed and that a validity window excluded an observation.
+fn assert_exercises_everything(a: &Analysis, what: &str) {
+    use std::collections::BTreeSet;
     use whoserves_core::matcher::Condition;
-    use whoserves_core::model::Kind;
+    use whoserves_core::model::{ClaimStatus, Kind};
     use whoserves_core::Verdict;
-    let path = fixtures("verdicts")
-        .into_iter()
-        .find(|p| name_of(p) == "all-features")
-        .unwrap();
-    let a = analyze(&fs::read_to_string(&path).unwrap(), &Limits::default());
     for v in Verdict::ALL {
-        assert!(
-            a.verdicts.iter().any(|cv| cv.verdict == v),
-            "no claim is {v}"
-        );
+        assert!(a.verdicts.iter().any(|cv| cv.verdict == v), "{what}: no claim is {v}");
     }
-    // Every observation kind appears and every rule fires.
+    for s in ClaimStatus::ALL {
+        assert!(a.bundle.claims.iter().any(|c| c.status == *s), "{what}: no claim is {s}");
+    }
     for k in Kind::ALL {
-        assert!(
-            a.bundle.observations.iter().any(|o| o.kind == *k),
-            "no {k} observation"
-        );
+        assert!(a.bundle.observations.iter().any(|o| o.kind == *k), "{what}: no {k} observation");
     }
-    let fired: std::collections::BTreeSet<&str> = a
+    assert!(!a.unclaimed.is_empty(), "{what}: no unclaimed finding");
+    // Rules that fired, and the matcher kinds among them.
+    let fired: BTreeSet<&str> = a
         .findings
         .iter()
         .flat_map(|f| f.traces.iter().map(|t| t.rule.as_str()))
         .collect();
-    for r in &a.bundle.rules {
-        assert!(fired.contains(r.id.as_str()), "rule {} never fires", r.id);
-    }
-    fn kinds(c: &Condition, out: &mut std::collections::BTreeSet<&'static str>) {
+    fn kinds(c: &Condition, out: &mut BTreeSet<&'static str>) {
         let name = match c {
             Condition::Equals(_) => "equals",
             Condition::DomainSuffix(_) => "domain_suffix",
@@ -185,10 +178,129 @@ fn every_verdict_and_matcher_kind_is_exercised() {
         };
         out.insert(name);
     }
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     a.bundle
         .rules
         .iter()
+        .filter(|r| fired.contains(r.id.as_str()))
         .for_each(|r| kinds(&r.condition, &mut seen));
-    assert_eq!(seen.len(), 10, "matcher kinds used: {seen:?}");
+    assert_eq!(seen.len(), 10, "{what}: matcher kinds that fired: {seen:?}");
+    // A rule with a validity window left an observation of its kind unmatched.
+    let windowed = a.bundle.rules.iter().any(|r| {
+        (r.valid_from.is_some() || r.valid_to.is_some())
+            && a.bundle.observations.iter().any(|o| {
+                o.kind == r.kind
+                    && !r.in_force(o.observed_at.date)
+                    && whoserves_core::engine::rule_hit(r, o.normalized()).is_some()
+            })
+    });
+    assert!(windowed, "{what}: no validity window excluded an observation");
+}
+
+#[test]
+fn the_fixture_exercises_everything() {
+    let path = fixtures("verdicts")
+        .into_iter()
+        .find(|p| name_of(p) == "all-features")
+        .unwrap();
+    let a = analyze(&fs::read_to_string(&path).unwrap(), &Limits::default());
+    assert_exercises_everything(&a, "all-features");
+}
+
+/// Loads a bundle file with the rule libraries it includes, as the CLI does.
+fn analyze_file(path: &Path) -> Analysis {
+    use whoserves_core::{analyze_documents, includes, Document};
+    let text = fs::read_to_string(path).unwrap();
+    let libraries: Vec<Document> = includes(&text)
+        .into_iter()
+        .map(|inc| {
+            let p = path.parent().unwrap().join(&inc);
+            Document {
+                name: inc,
+                text: fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+            }
+        })
+        .collect();
+    let main = Document {
+        name: name_of(path),
+        text,
+    };
+    analyze_documents(&main, &libraries, &Limits::default())
+}
+
+fn public(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public").join(rel)
+}
+
+/// The shipped bundles load without a single diagnostic and give the
+/// verdicts pinned in `tests/fixtures/shipped/NAME.expected`.
+#[test]
+fn shipped_bundles() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(public("bundles/index.json")).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    let entries = manifest["bundles"].as_array().unwrap();
+    assert!(entries.len() >= 2, "the picker offers both bundles");
+    for entry in entries {
+        let file = entry["file"].as_str().unwrap();
+        let path = public(&format!("bundles/{file}"));
+        let a = analyze_file(&path);
+        let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render(file)).collect();
+        assert!(diags.is_empty(), "{file}:\n{}", diags.join("\n"));
+        let pinned = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/shipped")
+            .join(file);
+        failures.extend(check(&pinned, &render_verdicts(&a)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_demo_exercises_everything() {
+    let a = analyze_file(&public("bundles/demo.json"));
+    assert_exercises_everything(&a, "demo.json");
+    // Synthetic data says so, in the data and in a banner.
+    assert!(a.bundle.meta.banner.as_deref().unwrap_or("").contains("Synthetic"));
+    assert!(a
+        .bundle
+        .observations
+        .iter()
+        .all(|o| o.provenance == whoserves_core::model::Provenance::Synthetic));
+    for e in a.bundle.entities.iter().filter(|e| e.role == whoserves_core::model::Role::Subject) {
+        assert!(e.domains.iter().all(|d| d.ends_with(".example")), "{}", e.id);
+    }
+}
+
+#[test]
+fn the_report_bundle_says_it_has_no_evidence() {
+    let a = analyze_file(&public("bundles/top10vpn-2020.json"));
+    assert!(a.bundle.observations.is_empty(), "the report published no raw evidence");
+    assert!(a.verdicts.iter().all(|v| v.verdict == whoserves_core::Verdict::NoEvidence));
+    let corrected: Vec<&str> = a
+        .bundle
+        .claims
+        .iter()
+        .filter(|c| c.status == whoserves_core::model::ClaimStatus::Corrected)
+        .map(|c| c.provider.as_str())
+        .collect();
+    assert_eq!(corrected, ["google", "google", "facebook", "twitter"]);
+}
+
+/// The provider rule library: clean, every example passes, every rule
+/// cites a reference, and no rule's example is claimed by another provider.
+#[test]
+fn the_rule_library_is_clean() {
+    let text = fs::read_to_string(public("rules/providers.json")).unwrap();
+    let a = analyze(&text, &Limits::default());
+    let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render("providers.json")).collect();
+    assert!(diags.is_empty(), "{}", diags.join("\n"));
+    assert!(a.bundle.rules.len() >= 40, "{} rules", a.bundle.rules.len());
+    for r in &a.bundle.rules {
+        assert!(!r.references.is_empty(), "rule {} cites no reference", r.id);
+        assert!(!r.no_match.is_empty(), "rule {} has no no-match example", r.id);
+        let results = whoserves_core::engine::run_examples(r);
+        assert!(results.iter().all(|x| x.passed), "rule {}: {results:?}", r.id);
+    }
+    let overlaps = whoserves_core::lint::overlaps(&a.bundle);
+    assert!(overlaps.is_empty(), "overlapping rules: {overlaps:#?}");
 }
