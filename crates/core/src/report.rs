@@ -15,6 +15,8 @@ pub struct Report {
     pub title: String,
     /// The banner text (e.g. synthetic data), if any.
     pub banner: Option<String>,
+    /// Number of observations loaded.
+    pub observations: usize,
     /// Number of error diagnostics.
     pub errors: usize,
     /// Number of warning diagnostics.
@@ -119,6 +121,7 @@ impl Report {
         Report {
             title: b.meta.title.clone(),
             banner: b.meta.banner.clone(),
+            observations: b.observations.len(),
             errors: a
                 .diagnostics
                 .iter()
