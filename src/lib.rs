@@ -57,7 +57,9 @@ fn page_url() -> String {
 /// The `bundle` query parameter, if any.
 fn bundle_param() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("bundle")
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("bundle")
 }
 
 /// Fetches a bundle and the rule libraries it includes, then analyses them
@@ -76,7 +78,10 @@ async fn load_bundle(url: String) -> Result<(String, Analysis), String> {
         name: url.clone(),
         text,
     };
-    Ok((url, analyze_documents(&main, &libraries, &Limits::default())))
+    Ok((
+        url,
+        analyze_documents(&main, &libraries, &Limits::default()),
+    ))
 }
 
 async fn load_default() -> Result<(String, Analysis), String> {

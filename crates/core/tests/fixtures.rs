@@ -139,13 +139,22 @@ fn assert_exercises_everything(a: &Analysis, what: &str) {
     use whoserves_core::model::{ClaimStatus, Kind};
     use whoserves_core::Verdict;
     for v in Verdict::ALL {
-        assert!(a.verdicts.iter().any(|cv| cv.verdict == v), "{what}: no claim is {v}");
+        assert!(
+            a.verdicts.iter().any(|cv| cv.verdict == v),
+            "{what}: no claim is {v}"
+        );
     }
     for s in ClaimStatus::ALL {
-        assert!(a.bundle.claims.iter().any(|c| c.status == *s), "{what}: no claim is {s}");
+        assert!(
+            a.bundle.claims.iter().any(|c| c.status == *s),
+            "{what}: no claim is {s}"
+        );
     }
     for k in Kind::ALL {
-        assert!(a.bundle.observations.iter().any(|o| o.kind == *k), "{what}: no {k} observation");
+        assert!(
+            a.bundle.observations.iter().any(|o| o.kind == *k),
+            "{what}: no {k} observation"
+        );
     }
     assert!(!a.unclaimed.is_empty(), "{what}: no unclaimed finding");
     // Rules that fired, and the matcher kinds among them.
@@ -194,7 +203,10 @@ fn assert_exercises_everything(a: &Analysis, what: &str) {
                     && whoserves_core::engine::rule_hit(r, o.normalized()).is_some()
             })
     });
-    assert!(windowed, "{what}: no validity window excluded an observation");
+    assert!(
+        windowed,
+        "{what}: no validity window excluded an observation"
+    );
 }
 
 #[test]
@@ -229,7 +241,9 @@ fn analyze_file(path: &Path) -> Analysis {
 }
 
 fn public(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../public")
+        .join(rel)
 }
 
 /// The shipped bundles load without a single diagnostic and give the
@@ -260,22 +274,43 @@ fn the_demo_exercises_everything() {
     let a = analyze_file(&public("bundles/demo.json"));
     assert_exercises_everything(&a, "demo.json");
     // Synthetic data says so, in the data and in a banner.
-    assert!(a.bundle.meta.banner.as_deref().unwrap_or("").contains("Synthetic"));
+    assert!(a
+        .bundle
+        .meta
+        .banner
+        .as_deref()
+        .unwrap_or("")
+        .contains("Synthetic"));
     assert!(a
         .bundle
         .observations
         .iter()
         .all(|o| o.provenance == whoserves_core::model::Provenance::Synthetic));
-    for e in a.bundle.entities.iter().filter(|e| e.role == whoserves_core::model::Role::Subject) {
-        assert!(e.domains.iter().all(|d| d.ends_with(".example")), "{}", e.id);
+    for e in a
+        .bundle
+        .entities
+        .iter()
+        .filter(|e| e.role == whoserves_core::model::Role::Subject)
+    {
+        assert!(
+            e.domains.iter().all(|d| d.ends_with(".example")),
+            "{}",
+            e.id
+        );
     }
 }
 
 #[test]
 fn the_report_bundle_says_it_has_no_evidence() {
     let a = analyze_file(&public("bundles/top10vpn-2020.json"));
-    assert!(a.bundle.observations.is_empty(), "the report published no raw evidence");
-    assert!(a.verdicts.iter().all(|v| v.verdict == whoserves_core::Verdict::NoEvidence));
+    assert!(
+        a.bundle.observations.is_empty(),
+        "the report published no raw evidence"
+    );
+    assert!(a
+        .verdicts
+        .iter()
+        .all(|v| v.verdict == whoserves_core::Verdict::NoEvidence));
     let corrected: Vec<&str> = a
         .bundle
         .claims
@@ -292,14 +327,26 @@ fn the_report_bundle_says_it_has_no_evidence() {
 fn the_rule_library_is_clean() {
     let text = fs::read_to_string(public("rules/providers.json")).unwrap();
     let a = analyze(&text, &Limits::default());
-    let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render("providers.json")).collect();
+    let diags: Vec<String> = a
+        .diagnostics
+        .iter()
+        .map(|d| d.render("providers.json"))
+        .collect();
     assert!(diags.is_empty(), "{}", diags.join("\n"));
     assert!(a.bundle.rules.len() >= 40, "{} rules", a.bundle.rules.len());
     for r in &a.bundle.rules {
         assert!(!r.references.is_empty(), "rule {} cites no reference", r.id);
-        assert!(!r.no_match.is_empty(), "rule {} has no no-match example", r.id);
+        assert!(
+            !r.no_match.is_empty(),
+            "rule {} has no no-match example",
+            r.id
+        );
         let results = whoserves_core::engine::run_examples(r);
-        assert!(results.iter().all(|x| x.passed), "rule {}: {results:?}", r.id);
+        assert!(
+            results.iter().all(|x| x.passed),
+            "rule {}: {results:?}",
+            r.id
+        );
     }
     let overlaps = whoserves_core::lint::overlaps(&a.bundle);
     assert!(overlaps.is_empty(), "overlapping rules: {overlaps:#?}");
