@@ -24,6 +24,8 @@
 pub mod date;
 pub mod diag;
 pub mod engine;
+pub mod graph;
+pub mod layout;
 pub mod limits;
 pub mod lint;
 pub mod load;

@@ -1,0 +1,689 @@
+//! The firm → provider graph the viewer draws, and the filters over it.
+//!
+//! [`build`] turns an [`Analysis`] into a [`Graph`]: one node per firm and
+//! per provider, providers grouped under their top-level parent (AWS
+//! services under Amazon), and one edge per finding (subject, provider,
+//! category, relationship). Claims attach to the finding edges behind their
+//! verdict; a claim with no finding behind it gets an edge of its own,
+//! marked `claimed_only`, so a reader sees what was claimed but not shown.
+//!
+//! [`Filters`] narrow the graph, the claim list and the tables alike.
+
+use crate::engine::Finding;
+use crate::model::{format_date, Bundle, Date, Relationship, Role};
+use crate::verdict::Verdict;
+use crate::Analysis;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which column a node sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// A firm under examination (role `subject`).
+    Firm,
+    /// A provider.
+    Provider,
+}
+
+/// A firm or provider in the graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// The entity id.
+    pub id: String,
+    /// Display label.
+    pub label: String,
+    /// Column.
+    pub side: Side,
+    /// Index into [`Graph::groups`] (providers only).
+    pub group: Option<usize>,
+    /// Country (the entity's own, else its nearest parent's).
+    pub country: Option<String>,
+}
+
+/// A provider and the services under it, drawn as one block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// The top-level parent's entity id.
+    pub id: String,
+    /// Its display label.
+    pub label: String,
+    /// Node indices of the members, in display order.
+    pub members: Vec<usize>,
+}
+
+/// A line from a firm to a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    /// Firm node index.
+    pub from: usize,
+    /// Provider node index.
+    pub to: usize,
+    /// Category id; `None` for a claim that names none.
+    pub category: Option<String>,
+    /// The finding's relationship; `None` for a claim-only edge.
+    pub relationship: Option<Relationship>,
+    /// Distinct observations behind the edge.
+    pub evidence: usize,
+    /// Finding indices (into [`Analysis::findings`]).
+    pub findings: Vec<usize>,
+    /// Claim indices (into the bundle's claims) that this edge speaks to.
+    pub claims: Vec<usize>,
+    /// True when the edge stands for claims with no finding behind them.
+    pub claimed_only: bool,
+    /// The verdict of the edge's claims when they agree, else the first.
+    pub verdict: Option<Verdict>,
+}
+
+impl Edge {
+    /// A stable key for URLs: `firm>provider>category>relationship`.
+    pub fn key(&self, g: &Graph) -> String {
+        format!(
+            "{}>{}>{}>{}",
+            g.nodes[self.from].id,
+            g.nodes[self.to].id,
+            self.category.as_deref().unwrap_or("-"),
+            self.relationship.map(|r| r.as_str()).unwrap_or("claim")
+        )
+    }
+}
+
+/// The graph of one (filtered) analysis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Graph {
+    /// Firms first, then providers.
+    pub nodes: Vec<Node>,
+    /// Provider groups.
+    pub groups: Vec<Group>,
+    /// Edges, findings first, then claim-only edges.
+    pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// The index of the node for an entity id.
+    pub fn node(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// The edge with this [`Edge::key`].
+    pub fn edge_by_key(&self, key: &str) -> Option<usize> {
+        self.edges.iter().position(|e| e.key(self) == key)
+    }
+
+    /// Edge indices touching a node.
+    pub fn edges_of(&self, node: usize) -> Vec<usize> {
+        (0..self.edges.len())
+            .filter(|&i| self.edges[i].from == node || self.edges[i].to == node)
+            .collect()
+    }
+
+    /// Node indices adjacent to a node.
+    pub fn neighbours(&self, node: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .edges_of(node)
+            .into_iter()
+            .map(|i| {
+                let e = &self.edges[i];
+                if e.from == node {
+                    e.to
+                } else {
+                    e.from
+                }
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// What the reader has narrowed the view to. Empty sets mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Category ids to keep.
+    pub categories: BTreeSet<String>,
+    /// Relationships to keep (finding edges).
+    pub relationships: BTreeSet<Relationship>,
+    /// Verdicts to keep; [`VerdictFilter::Unclaimed`] keeps unclaimed findings.
+    pub verdicts: BTreeSet<VerdictFilter>,
+    /// Provider countries to keep; `"unknown"` keeps providers without one.
+    pub countries: BTreeSet<String>,
+    /// Hide observations after this date and listings not yet in force.
+    pub as_of: Option<Date>,
+    /// Case-insensitive text matched against names, aliases and domains.
+    pub search: String,
+}
+
+/// A verdict, or "unclaimed", as a filter value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictFilter {
+    /// Claims with this verdict (and the edges behind them).
+    Verdict(Verdict),
+    /// Findings no claim speaks of.
+    Unclaimed,
+}
+
+impl VerdictFilter {
+    /// Machine name: a verdict's name, or `unclaimed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictFilter::Verdict(v) => v.as_str(),
+            VerdictFilter::Unclaimed => "unclaimed",
+        }
+    }
+
+    /// Parses [`VerdictFilter::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "unclaimed" {
+            return Some(VerdictFilter::Unclaimed);
+        }
+        Verdict::ALL
+            .iter()
+            .find(|v| v.as_str() == s)
+            .map(|v| VerdictFilter::Verdict(*v))
+    }
+}
+
+impl Filters {
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// Serialises to URL query pairs (only the filters that are set).
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        let join = |it: Vec<String>| it.join(",");
+        let mut out = Vec::new();
+        if !self.categories.is_empty() {
+            out.push(("cat", join(self.categories.iter().cloned().collect())));
+        }
+        if !self.relationships.is_empty() {
+            out.push((
+                "rel",
+                join(
+                    self.relationships
+                        .iter()
+                        .map(|r| r.as_str().to_string())
+                        .collect(),
+                ),
+            ));
+        }
+        if !self.verdicts.is_empty() {
+            out.push((
+                "verdict",
+                join(
+                    self.verdicts
+                        .iter()
+                        .map(|v| v.as_str().to_string())
+                        .collect(),
+                ),
+            ));
+        }
+        if !self.countries.is_empty() {
+            out.push(("country", join(self.countries.iter().cloned().collect())));
+        }
+        if let Some(d) = self.as_of {
+            out.push(("asof", format_date(d)));
+        }
+        if !self.search.is_empty() {
+            out.push(("q", self.search.clone()));
+        }
+        out
+    }
+
+    /// Reads the pairs [`Filters::to_query`] writes; unknown values are ignored.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut f = Filters::default();
+        let split = |v: &'a str| v.split(',').map(str::trim).filter(|s| !s.is_empty());
+        for (k, v) in pairs {
+            match k {
+                "cat" => f.categories.extend(split(v).map(str::to_string)),
+                "rel" => f
+                    .relationships
+                    .extend(split(v).filter_map(Relationship::parse)),
+                "verdict" => f.verdicts.extend(split(v).filter_map(VerdictFilter::parse)),
+                "country" => f.countries.extend(split(v).map(str::to_string)),
+                "asof" => f.as_of = crate::date::parse_date(v).ok(),
+                "q" => f.search = v.to_string(),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The analysis as of a date: observations after it are left out and the
+/// rules re-run, so findings and verdicts are those the evidence supported
+/// then. Listings are kept; see [`listing_in_force`].
+pub fn as_of(a: &Analysis, date: Date) -> Analysis {
+    let mut bundle = a.bundle.clone();
+    bundle.observations.retain(|o| o.observed_at.date <= date);
+    let findings = crate::evaluate(&bundle);
+    let verdicts = crate::verdict::verdicts(&bundle, &findings);
+    let unclaimed = crate::verdict::unclaimed(&bundle, &findings);
+    Analysis {
+        bundle,
+        diagnostics: a.diagnostics.clone(),
+        findings,
+        verdicts,
+        unclaimed,
+    }
+}
+
+/// Whether a listing dated `listed` is in force on `as_of` (always, when no date is set).
+pub fn listing_in_force(listed: Date, as_of: Option<Date>) -> bool {
+    as_of.is_none_or(|d| listed <= d)
+}
+
+/// The country of an entity, or of its nearest parent that has one.
+pub fn country_of(bundle: &Bundle, id: &str) -> Option<String> {
+    std::iter::once(id.to_string())
+        .chain(bundle.ancestors(id))
+        .find_map(|e| bundle.entity(&e).and_then(|e| e.country.clone()))
+}
+
+/// The top-level parent of an entity (itself if it has none).
+pub fn root_of(bundle: &Bundle, id: &str) -> String {
+    bundle
+        .ancestors(id)
+        .last()
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Whether `needle` (lower-case) occurs in the entity's names or domains.
+pub fn entity_matches(bundle: &Bundle, id: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let Some(e) = bundle.entity(id) else {
+        return id.to_lowercase().contains(needle);
+    };
+    std::iter::once(&e.id)
+        .chain(std::iter::once(&e.name))
+        .chain(e.short_name.iter())
+        .chain(e.aliases.iter())
+        .chain(e.domains.iter())
+        .any(|s| s.to_lowercase().contains(needle))
+}
+
+/// Builds the graph of `a` (already taken [`as_of`] a date, if one is set)
+/// under `filters`.
+///
+/// Complexity: O(findings × claims) to attach claims, plus sorting.
+pub fn build(a: &Analysis, filters: &Filters) -> Graph {
+    let b = &a.bundle;
+    let needle = filters.search.trim().to_lowercase();
+    let country_ok = |provider: &str| {
+        filters.countries.is_empty()
+            || filters
+                .countries
+                .contains(country_of(b, provider).as_deref().unwrap_or("unknown"))
+    };
+    let search_ok = |subject: &str, provider: &str| {
+        entity_matches(b, subject, &needle)
+            || entity_matches(b, provider, &needle)
+            || b.ancestors(provider)
+                .iter()
+                .any(|p| entity_matches(b, p, &needle))
+    };
+    let category_ok = |c: Option<&str>| {
+        filters.categories.is_empty() || c.is_some_and(|c| filters.categories.contains(c))
+    };
+
+    // Claims per finding, from the verdicts.
+    let mut claims_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (ci, v) in a.verdicts.iter().enumerate() {
+        for &fi in &v.findings {
+            claims_of.entry(fi).or_default().push(ci);
+        }
+    }
+    let verdict_ok = |claims: &[usize]| {
+        if filters.verdicts.is_empty() {
+            return true;
+        }
+        if claims.is_empty() {
+            return filters.verdicts.contains(&VerdictFilter::Unclaimed);
+        }
+        claims.iter().any(|&c| {
+            filters
+                .verdicts
+                .contains(&VerdictFilter::Verdict(a.verdicts[c].verdict))
+        })
+    };
+
+    struct Draft {
+        subject: String,
+        provider: String,
+        category: Option<String>,
+        relationship: Option<Relationship>,
+        evidence: usize,
+        findings: Vec<usize>,
+        claims: Vec<usize>,
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    for (fi, f) in a.findings.iter().enumerate() {
+        let claims = claims_of.get(&fi).cloned().unwrap_or_default();
+        let keep = category_ok(Some(&f.category))
+            && (filters.relationships.is_empty()
+                || filters.relationships.contains(&f.relationship))
+            && verdict_ok(&claims)
+            && country_ok(&f.provider)
+            && search_ok(&f.subject, &f.provider);
+        if keep {
+            drafts.push(Draft {
+                subject: f.subject.clone(),
+                provider: f.provider.clone(),
+                category: Some(f.category.clone()),
+                relationship: Some(f.relationship),
+                evidence: f.evidence_count(),
+                findings: vec![fi],
+                claims,
+            });
+        }
+    }
+    // Claims with nothing behind them get edges of their own.
+    for (ci, (claim, v)) in b.claims.iter().zip(&a.verdicts).enumerate() {
+        if !v.findings.is_empty() {
+            continue;
+        }
+        let keep = category_ok(claim.category.as_deref())
+            && filters.relationships.is_empty()
+            && verdict_ok(&[ci])
+            && country_ok(&claim.provider)
+            && search_ok(&claim.subject, &claim.provider);
+        if !keep {
+            continue;
+        }
+        match drafts.iter_mut().find(|d| {
+            d.relationship.is_none()
+                && d.subject == claim.subject
+                && d.provider == claim.provider
+                && d.category == claim.category
+        }) {
+            Some(d) => d.claims.push(ci),
+            None => drafts.push(Draft {
+                subject: claim.subject.clone(),
+                provider: claim.provider.clone(),
+                category: claim.category.clone(),
+                relationship: None,
+                evidence: 0,
+                findings: Vec::new(),
+                claims: vec![ci],
+            }),
+        }
+    }
+
+    // Nodes: every firm in an edge, plus firms matching the search when no
+    // edge filter hides them; providers in edges.
+    let mut firms: BTreeSet<&str> = drafts.iter().map(|d| d.subject.as_str()).collect();
+    let no_edge_filter = filters.categories.is_empty()
+        && filters.relationships.is_empty()
+        && filters.verdicts.is_empty()
+        && filters.countries.is_empty();
+    if no_edge_filter {
+        for e in b.entities.iter().filter(|e| e.role == Role::Subject) {
+            if entity_matches(b, &e.id, &needle) {
+                firms.insert(&e.id);
+            }
+        }
+    }
+    let providers: BTreeSet<&str> = drafts.iter().map(|d| d.provider.as_str()).collect();
+
+    let mut g = Graph::default();
+    let mut firm_list: Vec<&str> = firms.into_iter().collect();
+    firm_list.sort_by_key(|id| b.entity_name(id).to_lowercase());
+    for id in firm_list {
+        g.nodes.push(Node {
+            id: id.to_string(),
+            label: b.entity_name(id).to_string(),
+            side: Side::Firm,
+            group: None,
+            country: country_of(b, id),
+        });
+    }
+    // Providers grouped under their root, groups and members by label.
+    let mut by_root: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for p in providers {
+        by_root.entry(root_of(b, p)).or_default().push(p);
+    }
+    let mut roots: Vec<(String, Vec<&str>)> = by_root.into_iter().collect();
+    roots.sort_by_key(|(r, _)| b.entity_name(r).to_lowercase());
+    for (root, mut members) in roots {
+        members.sort_by_key(|m| (*m != root, b.entity_name(m).to_lowercase()));
+        let gi = g.groups.len();
+        let mut idx = Vec::new();
+        for m in members {
+            idx.push(g.nodes.len());
+            g.nodes.push(Node {
+                id: m.to_string(),
+                label: b.entity_name(m).to_string(),
+                side: Side::Provider,
+                group: Some(gi),
+                country: country_of(b, m),
+            });
+        }
+        g.groups.push(Group {
+            label: b.entity_name(&root).to_string(),
+            id: root,
+            members: idx,
+        });
+    }
+    for d in drafts {
+        let (Some(from), Some(to)) = (g.node(&d.subject), g.node(&d.provider)) else {
+            continue;
+        };
+        let verdict = d.claims.first().map(|&c| a.verdicts[c].verdict);
+        g.edges.push(Edge {
+            from,
+            to,
+            category: d.category,
+            relationship: d.relationship,
+            evidence: d.evidence,
+            claimed_only: d.findings.is_empty(),
+            findings: d.findings,
+            claims: d.claims,
+            verdict,
+        });
+    }
+    g
+}
+
+/// One row of the table view: the accessible alternative to the graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// Firm display name.
+    pub firm: String,
+    /// Provider display name.
+    pub provider: String,
+    /// Category id (`-` when a claim names none).
+    pub category: String,
+    /// `direct`, `incidental`, `weak`, or `claimed` for a claim-only edge.
+    pub relationship: String,
+    /// Distinct observations.
+    pub evidence: usize,
+    /// The verdict label, or `unclaimed`.
+    pub verdict: String,
+    /// Index of the edge in the graph.
+    pub edge: usize,
+}
+
+/// The table rows of a graph, in edge order.
+pub fn rows(g: &Graph) -> Vec<Row> {
+    g.edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Row {
+            firm: g.nodes[e.from].label.clone(),
+            provider: g.nodes[e.to].label.clone(),
+            category: e.category.clone().unwrap_or_else(|| "-".into()),
+            relationship: e
+                .relationship
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_else(|| "claimed".into()),
+            evidence: e.evidence,
+            verdict: e
+                .verdict
+                .map(|v| v.label().to_string())
+                .unwrap_or_else(|| "unclaimed".into()),
+            edge: i,
+        })
+        .collect()
+}
+
+/// Renders rows as CSV (RFC 4180 quoting). Cells that a spreadsheet would
+/// read as a formula (`=`, `+`, `-`, `@` first) are prefixed with `'`.
+pub fn to_csv(rows: &[Row]) -> String {
+    fn cell(s: &str) -> String {
+        let s = if s.starts_with(['=', '+', '-', '@']) && s != "-" {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from("firm,provider,category,relationship,evidence,verdict\r\n");
+    for r in rows {
+        let cells = [
+            cell(&r.firm),
+            cell(&r.provider),
+            cell(&r.category),
+            cell(&r.relationship),
+            r.evidence.to_string(),
+            cell(&r.verdict),
+        ];
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Findings of an edge, for the evidence panel.
+pub fn edge_findings<'a>(a: &'a Analysis, e: &Edge) -> Vec<&'a Finding> {
+    e.findings.iter().map(|&i| &a.findings[i]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{analyze, Limits};
+
+    const FIXTURE: &str = include_str!("../../../tests/fixtures/verdicts/all-features.json");
+
+    #[test]
+    fn claims_attach_to_their_findings_and_stand_alone_otherwise() {
+        let a = analyze(FIXTURE, &Limits::default());
+        let g = build(&a, &Filters::default());
+        // One edge per finding, plus one per claim without findings.
+        let claim_only = a.verdicts.iter().filter(|v| v.findings.is_empty()).count();
+        assert_eq!(g.edges.len(), a.findings.len() + claim_only);
+        let nimbus_cdn = g
+            .edges
+            .iter()
+            .find(|e| g.nodes[e.to].id == "nimbus-cdn")
+            .unwrap();
+        assert_eq!(nimbus_cdn.verdict, Some(Verdict::Supported));
+        // Providers are grouped under their root: Nimbus Edge under Nimbus.
+        let group = &g.groups[g.nodes[nimbus_cdn.to].group.unwrap()];
+        assert_eq!(group.id, "nimbus");
+        // Delta has no evidence: a claim-only edge.
+        let delta = g
+            .edges
+            .iter()
+            .find(|e| g.nodes[e.from].id == "delta")
+            .unwrap();
+        assert!(delta.claimed_only);
+        assert_eq!(delta.verdict, Some(Verdict::NoEvidence));
+    }
+
+    #[test]
+    fn filters_narrow_the_graph() {
+        let a = analyze(FIXTURE, &Limits::default());
+        let all = build(&a, &Filters::default());
+        let email = build(
+            &a,
+            &Filters {
+                categories: ["email".to_string()].into(),
+                ..Filters::default()
+            },
+        );
+        assert!(email.edges.len() < all.edges.len());
+        assert!(email
+            .edges
+            .iter()
+            .all(|e| e.category.as_deref() == Some("email")));
+        let unclaimed = build(
+            &a,
+            &Filters {
+                verdicts: [VerdictFilter::Unclaimed].into(),
+                ..Filters::default()
+            },
+        );
+        assert_eq!(unclaimed.edges.len(), a.unclaimed.len());
+        let search = build(
+            &a,
+            &Filters {
+                search: "BETA".into(),
+                ..Filters::default()
+            },
+        );
+        assert!(search
+            .nodes
+            .iter()
+            .filter(|n| n.side == Side::Firm)
+            .all(|n| n.id == "beta"));
+    }
+
+    #[test]
+    fn as_of_hides_later_observations() {
+        let a = analyze(FIXTURE, &Limits::default());
+        let early = as_of(&a, crate::date::parse_date("2019-12-31").unwrap());
+        assert!(early
+            .bundle
+            .observations
+            .iter()
+            .all(|o| o.observed_at.date.year() <= 2019));
+        assert!(early.findings.len() < a.findings.len());
+    }
+
+    #[test]
+    fn filters_round_trip_through_the_query() {
+        let f = Filters {
+            categories: ["cdn".to_string(), "email".to_string()].into(),
+            relationships: [Relationship::Direct].into(),
+            verdicts: [
+                VerdictFilter::Verdict(Verdict::NotFound),
+                VerdictFilter::Unclaimed,
+            ]
+            .into(),
+            countries: ["US".to_string()].into(),
+            as_of: crate::date::parse_date("2020-05-21").ok(),
+            search: "hik vision".into(),
+        };
+        let q = f.to_query();
+        let back = Filters::from_query(q.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(back, f);
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let rows = vec![Row {
+            firm: "A, \"B\"".into(),
+            provider: "=cmd()".into(),
+            category: "-".into(),
+            relationship: "direct".into(),
+            evidence: 2,
+            verdict: "supported".into(),
+            edge: 0,
+        }];
+        assert_eq!(
+            to_csv(&rows),
+            "firm,provider,category,relationship,evidence,verdict\r\n\"A, \"\"B\"\"\",'=cmd(),-,direct,2,supported\r\n"
+        );
+    }
+}

@@ -1,0 +1,426 @@
+//! Graph layout: where the viewer draws each node, group and edge label.
+//!
+//! [`two_column`] puts firms on the left and providers on the right,
+//! providers grouped under their parent, and orders both columns by the
+//! barycentric heuristic (Sugiyama et al.) to reduce edge crossings. It is
+//! deterministic: the same graph gives the same picture.
+//!
+//! Labels never overlap: every node has its own row, columns are far
+//! enough apart for their labels, and edge labels (the verdicts of claims
+//! with no finding) are placed at the first free spot along their edge.
+
+use crate::graph::{Graph, Side};
+use serde::Serialize;
+
+/// A point in layout coordinates (pixels at zoom 1).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Point {
+    /// Horizontal position.
+    pub x: f64,
+    /// Vertical position.
+    pub y: f64,
+}
+
+/// An axis-aligned box.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl Rect {
+    /// Whether two boxes overlap (touching does not count).
+    pub fn overlaps(&self, o: &Rect) -> bool {
+        self.x < o.x + o.width
+            && o.x < self.x + self.width
+            && self.y < o.y + o.height
+            && o.y < self.y + self.height
+    }
+}
+
+/// Sizes used by the layout; the viewer's CSS must agree with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Height of one node row.
+    pub row: f64,
+    /// Extra space between provider groups.
+    pub group_gap: f64,
+    /// Horizontal distance between the two columns' anchor points.
+    pub column_gap: f64,
+    /// Average width of one label character at the label font size.
+    pub char_width: f64,
+    /// Height of a label's box.
+    pub label_height: f64,
+    /// Margin around everything.
+    pub margin: f64,
+    /// Barycentric sweeps.
+    pub sweeps: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            row: 26.0,
+            group_gap: 14.0,
+            column_gap: 420.0,
+            char_width: 7.4,
+            label_height: 16.0,
+            margin: 16.0,
+            sweeps: 12,
+        }
+    }
+}
+
+/// A laid-out provider group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupBox {
+    /// Index into [`Graph::groups`].
+    pub group: usize,
+    /// The box around the members (and the header, if any).
+    pub rect: Rect,
+    /// Where the header label sits, when the group's root is not itself a
+    /// member (otherwise the root's own node heads the group).
+    pub header: Option<Point>,
+}
+
+/// Where things go.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Layout {
+    /// Anchor point (the dot) of each node, by node index.
+    pub nodes: Vec<Point>,
+    /// Label box of each node, by node index.
+    pub labels: Vec<Rect>,
+    /// Provider groups.
+    pub groups: Vec<GroupBox>,
+    /// Label box of each edge that carries a label (claim-only edges), by
+    /// edge index.
+    pub edge_labels: Vec<Option<Rect>>,
+    /// Total width.
+    pub width: f64,
+    /// Total height.
+    pub height: f64,
+}
+
+/// Estimated width of a label.
+pub fn label_width(text: &str, o: &Options) -> f64 {
+    text.chars().count() as f64 * o.char_width + 4.0
+}
+
+/// The control points of an edge drawn as a cubic Bézier from `a` to `b`.
+pub fn edge_curve(a: Point, b: Point) -> [Point; 4] {
+    let dx = (b.x - a.x) * 0.5;
+    [
+        a,
+        Point {
+            x: a.x + dx,
+            y: a.y,
+        },
+        Point {
+            x: b.x - dx,
+            y: b.y,
+        },
+        b,
+    ]
+}
+
+/// A point at parameter `t` on a cubic Bézier.
+pub fn curve_at(c: &[Point; 4], t: f64) -> Point {
+    let u = 1.0 - t;
+    let (a, b, cc, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    Point {
+        x: a * c[0].x + b * c[1].x + cc * c[2].x + d * c[3].x,
+        y: a * c[0].y + b * c[1].y + cc * c[2].y + d * c[3].y,
+    }
+}
+
+/// Orders firms and providers to reduce crossings, then places them.
+///
+/// # Arguments
+/// * `g`: the graph; `edge_label`: the text of each edge's label, if any.
+///
+/// # Returns
+/// A [`Layout`] with one point and label box per node.
+///
+/// # Complexity
+/// O(sweeps × (V log V + E)).
+pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &Options) -> Layout {
+    let firms: Vec<usize> = (0..g.nodes.len())
+        .filter(|&i| g.nodes[i].side == Side::Firm)
+        .collect();
+    let mut firm_order = firms.clone();
+    let mut group_order: Vec<usize> = (0..g.groups.len()).collect();
+    let mut member_order: Vec<Vec<usize>> = g.groups.iter().map(|gr| gr.members.clone()).collect();
+    let adj: Vec<Vec<usize>> = (0..g.nodes.len()).map(|n| g.neighbours(n)).collect();
+
+    let mut pos = vec![0.0f64; g.nodes.len()];
+    let place_providers =
+        |group_order: &[usize], member_order: &[Vec<usize>], pos: &mut Vec<f64>| {
+            let mut i = 0.0;
+            for &gi in group_order {
+                for &m in &member_order[gi] {
+                    pos[m] = i;
+                    i += 1.0;
+                }
+            }
+        };
+    let place_firms = |firm_order: &[usize], pos: &mut Vec<f64>| {
+        for (i, &f) in firm_order.iter().enumerate() {
+            pos[f] = i as f64;
+        }
+    };
+    place_firms(&firm_order, &mut pos);
+    place_providers(&group_order, &member_order, &mut pos);
+    let bary = |n: usize, pos: &[f64]| -> Option<f64> {
+        let nb = &adj[n];
+        (!nb.is_empty()).then(|| nb.iter().map(|&m| pos[m]).sum::<f64>() / nb.len() as f64)
+    };
+    let mut best = (
+        count_crossings(g, &pos),
+        pos.clone(),
+        firm_order.clone(),
+        group_order.clone(),
+        member_order.clone(),
+    );
+    for sweep in 0..o.sweeps {
+        if sweep % 2 == 0 {
+            // Providers by the mean position of their firms; groups stay whole.
+            let key: Vec<f64> = (0..g.nodes.len())
+                .map(|n| bary(n, &pos).unwrap_or(pos[n]))
+                .collect();
+            for members in member_order.iter_mut() {
+                members.sort_by(|a, b| key[*a].total_cmp(&key[*b]));
+            }
+            let gkey: Vec<f64> = member_order
+                .iter()
+                .map(|ms| ms.iter().map(|m| key[*m]).sum::<f64>() / ms.len().max(1) as f64)
+                .collect();
+            group_order.sort_by(|a, b| gkey[*a].total_cmp(&gkey[*b]));
+            place_providers(&group_order, &member_order, &mut pos);
+        } else {
+            let key: Vec<f64> = (0..g.nodes.len())
+                .map(|n| bary(n, &pos).unwrap_or(pos[n]))
+                .collect();
+            firm_order.sort_by(|a, b| key[*a].total_cmp(&key[*b]));
+            place_firms(&firm_order, &mut pos);
+        }
+        let c = count_crossings(g, &pos);
+        if c < best.0 {
+            best = (
+                c,
+                pos.clone(),
+                firm_order.clone(),
+                group_order.clone(),
+                member_order.clone(),
+            );
+        }
+    }
+    let (_, _, firm_order, group_order, member_order) = best;
+
+    // Geometry.
+    let firm_label_w = firms
+        .iter()
+        .map(|&f| label_width(&g.nodes[f].label, o))
+        .fold(60.0, f64::max);
+    let provider_label_w = (0..g.nodes.len())
+        .filter(|&n| g.nodes[n].side == Side::Provider)
+        .map(|n| label_width(&g.nodes[n].label, o) + 14.0)
+        .chain(g.groups.iter().map(|gr| label_width(&gr.label, o)))
+        .fold(60.0, f64::max);
+    let fx = o.margin + firm_label_w + 10.0;
+    let px = fx + o.column_gap;
+    let mut nodes = vec![Point::default(); g.nodes.len()];
+    let mut labels = vec![Rect::default(); g.nodes.len()];
+    let mut groups = Vec::new();
+    let mut y = o.margin + o.row / 2.0;
+    for &gi in &group_order {
+        let gr = &g.groups[gi];
+        let root_is_member = gr.members.iter().any(|&m| g.nodes[m].id == gr.id);
+        let top = y - o.row / 2.0;
+        let header = if root_is_member {
+            None
+        } else {
+            let p = Point { x: px, y };
+            y += o.row;
+            Some(p)
+        };
+        // The root, when a member, comes first; the others are indented.
+        let mut members = member_order[gi].clone();
+        members.sort_by_key(|&m| g.nodes[m].id != gr.id);
+        for m in members {
+            let indent = if g.nodes[m].id == gr.id { 0.0 } else { 14.0 };
+            nodes[m] = Point { x: px, y };
+            labels[m] = Rect {
+                x: px + 10.0 + indent,
+                y: y - o.label_height / 2.0,
+                width: label_width(&g.nodes[m].label, o),
+                height: o.label_height,
+            };
+            y += o.row;
+        }
+        groups.push(GroupBox {
+            group: gi,
+            rect: Rect {
+                x: px - 8.0,
+                y: top + 2.0,
+                width: provider_label_w + 20.0,
+                height: y - top - 4.0,
+            },
+            header,
+        });
+        y += o.group_gap;
+    }
+    let provider_h = y - o.margin;
+    let firm_h = firm_order.len() as f64 * o.row;
+    let firm_top = o.margin + ((provider_h - firm_h).max(0.0)) / 2.0 + o.row / 2.0;
+    for (i, &f) in firm_order.iter().enumerate() {
+        let fy = firm_top + i as f64 * o.row;
+        nodes[f] = Point { x: fx, y: fy };
+        let w = label_width(&g.nodes[f].label, o);
+        labels[f] = Rect {
+            x: fx - 10.0 - w,
+            y: fy - o.label_height / 2.0,
+            width: w,
+            height: o.label_height,
+        };
+    }
+    let height = provider_h.max(firm_h) + 2.0 * o.margin;
+    let width = px + provider_label_w + 30.0 + o.margin;
+
+    // Edge labels: first free spot along the curve.
+    let mut taken: Vec<Rect> = labels.clone();
+    let mut edge_labels = vec![None; g.edges.len()];
+    for (ei, e) in g.edges.iter().enumerate() {
+        let Some(text) = edge_label(ei) else { continue };
+        let curve = edge_curve(nodes[e.from], nodes[e.to]);
+        let w = label_width(&text, o) * 0.85;
+        let h = o.label_height * 0.9;
+        let spot = [0.5, 0.38, 0.62, 0.27, 0.73, 0.18, 0.82]
+            .iter()
+            .map(|&t| {
+                let p = curve_at(&curve, t);
+                Rect {
+                    x: p.x - w / 2.0,
+                    y: p.y - h / 2.0,
+                    width: w,
+                    height: h,
+                }
+            })
+            .find(|r| !taken.iter().any(|t| t.overlaps(r)));
+        if let Some(r) = spot {
+            taken.push(r);
+            edge_labels[ei] = Some(r);
+        }
+    }
+    Layout {
+        nodes,
+        labels,
+        groups,
+        edge_labels,
+        width,
+        height,
+    }
+}
+
+/// Counts pairs of edges that cross, given each node's position in its column.
+pub fn count_crossings(g: &Graph, pos: &[f64]) -> usize {
+    let mut n = 0;
+    for (i, a) in g.edges.iter().enumerate() {
+        for b in &g.edges[i + 1..] {
+            let d1 = pos[a.from] - pos[b.from];
+            let d2 = pos[a.to] - pos[b.to];
+            if d1 * d2 < 0.0 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Crossings of a finished layout (by y coordinate).
+pub fn layout_crossings(g: &Graph, l: &Layout) -> usize {
+    let pos: Vec<f64> = l.nodes.iter().map(|p| p.y).collect();
+    count_crossings(g, &pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{build, Filters};
+    use crate::{analyze, Limits};
+
+    fn demo_graph() -> Graph {
+        let a = analyze(
+            include_str!("../../../tests/fixtures/verdicts/all-features.json"),
+            &Limits::default(),
+        );
+        build(&a, &Filters::default())
+    }
+
+    #[test]
+    fn no_two_labels_overlap() {
+        let g = demo_graph();
+        let l = two_column(
+            &g,
+            &|i| g.edges[i].claimed_only.then(|| "no evidence".to_string()),
+            &Options::default(),
+        );
+        let mut boxes: Vec<Rect> = l.labels.clone();
+        boxes.extend(l.edge_labels.iter().flatten().copied());
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn barycentric_ordering_does_not_add_crossings() {
+        let g = demo_graph();
+        let initial: Vec<f64> = {
+            let mut pos = vec![0.0; g.nodes.len()];
+            let (mut f, mut p) = (0.0, 0.0);
+            for (i, n) in g.nodes.iter().enumerate() {
+                if n.side == Side::Firm {
+                    pos[i] = f;
+                    f += 1.0;
+                } else {
+                    pos[i] = p;
+                    p += 1.0;
+                }
+            }
+            pos
+        };
+        let l = two_column(&g, &|_| None, &Options::default());
+        assert!(layout_crossings(&g, &l) <= count_crossings(&g, &initial));
+    }
+
+    #[test]
+    fn deterministic() {
+        let g = demo_graph();
+        let a = two_column(&g, &|_| None, &Options::default());
+        let b = two_column(&g, &|_| None, &Options::default());
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn members_stay_inside_their_group_box() {
+        let g = demo_graph();
+        let l = two_column(&g, &|_| None, &Options::default());
+        for gb in &l.groups {
+            for &m in &g.groups[gb.group].members {
+                let p = l.nodes[m];
+                assert!(
+                    p.y > gb.rect.y && p.y < gb.rect.y + gb.rect.height,
+                    "{}",
+                    g.nodes[m].id
+                );
+            }
+        }
+    }
+}
