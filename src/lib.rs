@@ -1,150 +1,289 @@
 //! The whoserves viewer: a thin Leptos shell over `whoserves-core`.
 //!
-//! It fetches, holds state and renders. Every verdict comes from
-//! [`whoserves_core::analyze`], the function the CLI calls too.
+//! It fetches, holds state and renders. Every finding, verdict, graph and
+//! layout comes from the core, through the same `analyze_documents` the CLI
+//! calls.
+
+pub mod graph_view;
+pub mod lists;
+pub mod load;
+pub mod panel;
+pub mod state;
 
 use leptos::prelude::*;
-use serde::Deserialize;
-use whoserves_core::{analyze_documents, includes, Analysis, Document, Limits, Verdict};
+use leptos::task::spawn_local;
+use state::{AppState, Selection, Status, UrlState, View};
+use wasm_bindgen::JsCast;
+use whoserves_core::Verdict;
 
-/// `public/bundles/index.json`: the shipped bundles and the default one.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Manifest {
-    /// The file name of the bundle to load first.
-    pub default: String,
-    /// Every shipped bundle.
-    pub bundles: Vec<ManifestEntry>,
-}
-
-/// One shipped bundle.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestEntry {
-    /// File name under `bundles/`.
-    pub file: String,
-    /// Title for the picker.
-    pub title: String,
-}
-
-async fn fetch_text(url: &str) -> Result<String, String> {
-    let resp = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| format!("could not fetch {url}: {e}"))?;
-    if !resp.ok() {
-        return Err(format!("could not fetch {url}: HTTP {}", resp.status()));
+/// Offers `text` as a file download. Nothing is sent anywhere.
+pub fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
     }
-    resp.text()
-        .await
-        .map_err(|e| format!("could not read {url}: {e}"))
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Resolves `reference` against `base` as a browser would.
-fn resolve(reference: &str, base: &str) -> Result<String, String> {
-    let base = web_sys::Url::new_with_base(base, &page_url())
-        .map_err(|_| format!("cannot resolve {base}"))?
-        .href();
-    web_sys::Url::new_with_base(reference, &base)
-        .map(|u| u.href())
-        .map_err(|_| format!("cannot resolve {reference} against {base}"))
-}
-
-fn page_url() -> String {
+fn location_search() -> String {
     web_sys::window()
-        .and_then(|w| w.location().href().ok())
+        .and_then(|w| w.location().search().ok())
         .unwrap_or_default()
 }
 
-/// The `bundle` query parameter, if any.
-fn bundle_param() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get("bundle")
-}
-
-/// Fetches a bundle and the rule libraries it includes, then analyses them
-/// with the core.
-async fn load_bundle(url: String) -> Result<(String, Analysis), String> {
-    let text = fetch_text(&url).await?;
-    let mut libraries = Vec::new();
-    for inc in includes(&text) {
-        let lib_url = resolve(&inc, &url)?;
-        libraries.push(Document {
-            name: inc,
-            text: fetch_text(&lib_url).await?,
-        });
-    }
-    let main = Document {
-        name: url.clone(),
-        text,
-    };
-    Ok((
-        url,
-        analyze_documents(&main, &libraries, &Limits::default()),
-    ))
-}
-
-async fn load_default() -> Result<(String, Analysis), String> {
-    if let Some(url) = bundle_param() {
-        return load_bundle(url).await;
-    }
-    let manifest: Manifest = serde_json::from_str(&fetch_text("bundles/index.json").await?)
-        .map_err(|e| format!("bundles/index.json: {e}"))?;
-    load_bundle(format!("bundles/{}", manifest.default)).await
+/// Applies the URL's filters, selection and view; returns its bundle.
+fn apply_url(state: AppState, u: &UrlState) {
+    state.filters.set(u.filters.clone());
+    state.selection.set(u.selection.clone());
+    state.view.set(u.view);
 }
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let loaded = LocalResource::new(load_default);
+    let state = AppState::new();
+    provide_context(state);
+
+    // Start: the URL's view, then the manifest, then the bundle.
+    let initial = UrlState::parse(&location_search());
+    apply_url(state, &initial);
+    spawn_local(async move {
+        let default = load::load_manifest(state).await;
+        if let Some(url) = initial.bundle.clone().or(default) {
+            load::load_url(state, url).await;
+        }
+    });
+
+    // Keep the URL in step: selections push history entries, the rest replaces.
+    let last_selection = StoredValue::new(initial.selection.clone());
+    let restoring = StoredValue::new(false);
+    Effect::new(move |_| {
+        let u = UrlState {
+            bundle: state
+                .current
+                .with(|c| c.as_ref().and_then(|c| c.param.clone())),
+            filters: state.filters.get(),
+            selection: state.selection.get(),
+            view: state.view.get(),
+        };
+        if state.current.with_untracked(|c| c.is_none()) || restoring.get_value() {
+            return;
+        }
+        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+            return;
+        };
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        let url = format!("{path}{}", u.to_query());
+        if u.selection != last_selection.get_value() {
+            last_selection.set_value(u.selection.clone());
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        } else {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+    let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let u = UrlState::parse(&location_search());
+        restoring.set_value(true);
+        last_selection.set_value(u.selection.clone());
+        apply_url(state, &u);
+        restoring.set_value(false);
+        let current = state
+            .current
+            .with_untracked(|c| c.as_ref().and_then(|c| c.param.clone()));
+        if let Some(b) = u.bundle.filter(|b| Some(b) != current.as_ref()) {
+            spawn_local(load::load_url(state, b));
+        }
+    });
+
+    // Drag and drop anywhere in the window.
+    let dragging = RwSignal::new(false);
+    let _over = window_event_listener(leptos::ev::dragover, move |ev| {
+        ev.prevent_default();
+        dragging.set(true);
+    });
+    let _leave = window_event_listener(leptos::ev::dragleave, move |_| dragging.set(false));
+    let _drop = window_event_listener(leptos::ev::drop, move |ev| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(f) = load::first_file(ev.data_transfer().and_then(|d| d.files())) {
+            spawn_local(load::load_file(state, f));
+        }
+    });
+
     view! {
-        <main class="app">
-            <h1 class="brand">"whoserves"</h1>
-            <Suspense fallback=|| view! { <p data-testid="loading">"Loading the bundle…"</p> }>
-                {move || loaded.get().map(|r| match r {
-                    Ok((url, analysis)) => view! { <Overview url analysis /> }.into_any(),
-                    Err(e) => view! { <p class="error" data-testid="load-error">{e}</p> }.into_any(),
-                })}
-            </Suspense>
-        </main>
+        <div class="app" class:dragging=move || dragging.get()>
+            <Header />
+            <Status />
+            <Overview />
+            <div class="workspace">
+                <lists::FilterBar />
+                <main class="main" id="main">
+                    <div class="tabs" role="tablist" aria-label="View">
+                        <button role="tab" data-testid="tab-graph" aria-selected=move || (state.view.get() == View::Graph).to_string()
+                            on:click=move |_| state.view.set(View::Graph)>"Graph"</button>
+                        <button role="tab" data-testid="tab-table" aria-selected=move || (state.view.get() == View::Table).to_string()
+                            on:click=move |_| state.view.set(View::Table)>"Table"</button>
+                    </div>
+                    {move || match state.view.get() {
+                        View::Graph => view! { <graph_view::GraphView /> }.into_any(),
+                        View::Table => view! { <lists::TableView /> }.into_any(),
+                    }}
+                    <lists::ClaimsList />
+                </main>
+                <panel::Panel />
+            </div>
+            <div class="drop-hint" aria-hidden="true">"Drop an evidence file to open it. It stays in your browser."</div>
+        </div>
     }
 }
 
-/// Title, banner, diagnostics count and verdict counts of one analysis.
+/// Title bar: bundle picker and file input.
 #[component]
-pub fn Overview(url: String, analysis: Analysis) -> impl IntoView {
-    let report = analysis.report();
-    let summary = report.summary;
-    let no_raw_evidence =
-        analysis.bundle.observations.is_empty() && !analysis.bundle.claims.is_empty();
-    let counts = Verdict::ALL
-        .iter()
-        .map(|v| {
-            let n = summary.get(*v);
-            view! {
-                <li data-testid=format!("verdict-{}", v.as_str()) data-count=n.to_string()>
-                    <span class="count">{n}</span>" "{v.label()}
-                </li>
-            }
-        })
-        .collect_view();
+fn Header() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let on_pick = move |ev: web_sys::Event| {
+        let url = event_target_value(&ev);
+        if !url.is_empty() {
+            state.selection.set(Selection::None);
+            spawn_local(load::load_url(state, url));
+        }
+    };
+    let on_file = move |ev: web_sys::Event| {
+        if let Some(f) = load::first_file(load::input_files(&ev)) {
+            spawn_local(load::load_file(state, f));
+        }
+    };
+    let selected = move || {
+        state
+            .current
+            .with(|c| c.as_ref().and_then(|c| c.param.clone()).unwrap_or_default())
+    };
     view! {
-        <section data-testid="overview">
-            <h2 data-testid="bundle-title">{report.title.clone()}</h2>
-            <p class="source">"Loaded from "<code>{url}</code></p>
-            {report.banner.clone().map(|b| view! { <p class="banner" data-testid="banner">{b}</p> })}
-            <p data-testid="diagnostic-counts">
-                {format!("{} error(s), {} warning(s)", report.errors, report.warnings)}
-            </p>
-            {no_raw_evidence.then(|| view! {
-                <p class="note" data-testid="no-evidence-note">
-                    "This bundle holds no observations: the report did not publish its raw evidence. "
-                    "Every claim therefore shows “no evidence”, which means the bundle cannot tell, "
-                    "not that the claim is false. Load an evidence file to check these claims."
-                </p>
-            })}
-            <p>{format!("{} claims:", report.claims.len())}</p>
-            <ul class="verdicts" data-testid="verdict-counts">{counts}</ul>
-        </section>
+        <header class="top">
+            <span class="brand">"whoserves"</span>
+            <label>"Bundle "
+                <select data-testid="picker" on:change=on_pick prop:value=selected>
+                    <option value="">"Choose a bundle…"</option>
+                    {move || state.picker.get().into_iter().map(|e| {
+                        let sel = e.url.clone();
+                        view! { <option value=e.url.clone() selected=move || selected() == sel>{e.title}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="file">"Open a file "
+                <input type="file" accept=".json,application/json" data-testid="file-input" on:change=on_file />
+            </label>
+            <span class="privacy">"Files you open or drop stay in your browser; nothing is uploaded."</span>
+        </header>
+    }
+}
+
+/// Progress and load errors, with the bundle's diagnostics.
+#[component]
+fn Status() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        match state.status.get() {
+        Status::Idle => ().into_any(),
+        Status::Busy(step) => view! {
+            <p class="progress" role="status" data-testid="progress"><span class="spinner" aria-hidden="true"></span>{step}</p>
+        }
+        .into_any(),
+        Status::Failed { source, message, diagnostics } => {
+            let items = diagnostics
+                .iter()
+                .map(|d| {
+                    let pos = match (d.line, d.column) {
+                        (Some(l), Some(c)) => format!("{l}:{c}"),
+                        _ => String::new(),
+                    };
+                    let file = d.file.clone().unwrap_or_else(|| source.clone());
+                    view! {
+                        <li class=format!("diag {}", d.severity) data-testid="diagnostic">
+                            <code>{format!("{file}:{pos}")}</code>" "
+                            <strong>{d.severity.to_string()}</strong>" "
+                            <code>{d.path.clone()}</code>" "{d.message.clone()}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="failure" role="alert" data-testid="load-error">
+                    <p>{message}</p>
+                    <ul class="diagnostics" data-testid="diagnostics">{items}</ul>
+                    <button on:click=move |_| state.status.set(Status::Idle)>"Dismiss"</button>
+                </section>
+            }
+            .into_any()
+        }
+    }
+    }
+}
+
+/// Title, banner, warnings and verdict counts of the bundle on screen.
+#[component]
+fn Overview() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let Some(cur) = state.current.get() else {
+            return view! { <p class="hint">"No bundle is loaded yet."</p> }.into_any();
+        };
+        let a = &cur.analysis;
+        let report = a.report();
+        let summary = report.summary;
+        let counts = Verdict::ALL
+            .iter()
+            .map(|v| {
+                let n = summary.get(*v);
+                view! {
+                    <li data-testid=format!("verdict-{}", v.as_str()) data-count=n.to_string()>
+                        <span class="count">{n}</span>" "{v.label()}
+                    </li>
+                }
+            })
+            .collect_view();
+        let warnings = a
+            .diagnostics
+            .iter()
+            .map(|d| view! { <li data-testid="warning"><code>{d.render(&cur.source)}</code></li> })
+            .collect_view();
+        let no_raw_evidence = a.bundle.observations.is_empty() && !a.bundle.claims.is_empty();
+        view! {
+            <section class="overview" data-testid="overview">
+                <h1 data-testid="bundle-title">{report.title.clone()}</h1>
+                {a.bundle.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
+                {report.banner.clone().map(|b| view! { <p class="banner" data-testid="banner" role="note">{b}</p> })}
+                {no_raw_evidence.then(|| view! {
+                    <p class="note" data-testid="no-evidence-note">
+                        "This bundle holds claims but no observations: the report did not publish its raw evidence. "
+                        "Every claim therefore shows “no evidence”, which means the bundle cannot tell, "
+                        "not that the claim is false. Load an evidence file to check these claims."
+                    </p>
+                })}
+                {(!report.diagnostics.is_empty()).then(|| view! {
+                    <details class="warnings"><summary>{format!("{} warning(s)", report.warnings)}</summary><ul>{warnings}</ul></details>
+                })}
+                <p data-testid="diagnostic-counts" class="sr-only">{format!("{} error(s), {} warning(s)", report.errors, report.warnings)}</p>
+                <ul class="verdicts" data-testid="verdict-counts" aria-label=format!("{} claims by verdict", report.claims.len())>{counts}</ul>
+            </section>
+        }
+        .into_any()
     }
 }

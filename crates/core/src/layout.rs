@@ -101,6 +101,10 @@ pub struct Layout {
     /// Label box of each edge that carries a label (claim-only edges), by
     /// edge index.
     pub edge_labels: Vec<Option<Rect>>,
+    /// Vertical offset of each edge's middle, by edge index, so that
+    /// parallel edges (one firm, one provider, several categories) fan out
+    /// instead of drawing over each other.
+    pub edge_offsets: Vec<f64>,
     /// Total width.
     pub width: f64,
     /// Total height.
@@ -112,21 +116,38 @@ pub fn label_width(text: &str, o: &Options) -> f64 {
     text.chars().count() as f64 * o.char_width + 4.0
 }
 
-/// The control points of an edge drawn as a cubic Bézier from `a` to `b`.
-pub fn edge_curve(a: Point, b: Point) -> [Point; 4] {
+/// The control points of an edge drawn as a cubic Bézier from `a` to `b`,
+/// its middle pushed down by `offset`.
+pub fn edge_curve(a: Point, b: Point, offset: f64) -> [Point; 4] {
     let dx = (b.x - a.x) * 0.5;
     [
         a,
         Point {
             x: a.x + dx,
-            y: a.y,
+            y: a.y + offset * 1.33,
         },
         Point {
             x: b.x - dx,
-            y: b.y,
+            y: b.y + offset * 1.33,
         },
         b,
     ]
+}
+
+/// Offsets that fan out parallel edges, `spacing` apart.
+pub fn parallel_offsets(g: &Graph, spacing: f64) -> Vec<f64> {
+    let mut seen: std::collections::BTreeMap<(usize, usize), Vec<usize>> = Default::default();
+    for (i, e) in g.edges.iter().enumerate() {
+        seen.entry((e.from, e.to)).or_default().push(i);
+    }
+    let mut out = vec![0.0; g.edges.len()];
+    for list in seen.values() {
+        let n = list.len() as f64;
+        for (k, &i) in list.iter().enumerate() {
+            out[i] = (k as f64 - (n - 1.0) / 2.0) * spacing;
+        }
+    }
+    out
 }
 
 /// A point at parameter `t` on a cubic Bézier.
@@ -293,11 +314,12 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     let width = px + provider_label_w + 30.0 + o.margin;
 
     // Edge labels: first free spot along the curve.
+    let edge_offsets = parallel_offsets(g, 7.0);
     let mut taken: Vec<Rect> = labels.clone();
     let mut edge_labels = vec![None; g.edges.len()];
     for (ei, e) in g.edges.iter().enumerate() {
         let Some(text) = edge_label(ei) else { continue };
-        let curve = edge_curve(nodes[e.from], nodes[e.to]);
+        let curve = edge_curve(nodes[e.from], nodes[e.to], edge_offsets[ei]);
         let w = label_width(&text, o) * 0.85;
         let h = o.label_height * 0.9;
         let spot = [0.5, 0.38, 0.62, 0.27, 0.73, 0.18, 0.82]
@@ -322,6 +344,7 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
         labels,
         groups,
         edge_labels,
+        edge_offsets,
         width,
         height,
     }

@@ -1,0 +1,417 @@
+//! The firm → provider graph, drawn as SVG from the core's layout.
+//!
+//! Pan by dragging, zoom with the wheel, pinch or the buttons; keyboard:
+//! Tab between nodes, ↑/↓ within a column, ←/→ to a neighbour across,
+//! Enter or Space selects, Esc clears, + / − / 0 zoom.
+
+use crate::state::{AppState, Selection};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
+use whoserves_core::graph::{Graph, Side};
+use whoserves_core::layout::{edge_curve, Layout};
+use whoserves_core::model::BUILTIN_CATEGORIES;
+
+/// The CSS class suffix for a category: built-in ids, else `other`.
+pub fn category_class(category: Option<&str>) -> &'static str {
+    match category {
+        Some(c) => BUILTIN_CATEGORIES
+            .iter()
+            .find(|b| **b == c)
+            .copied()
+            .unwrap_or("other"),
+        None => "none",
+    }
+}
+
+fn edge_width(evidence: usize) -> f64 {
+    1.5 + ((evidence as f64) + 1.0).log2().min(5.0) * 1.3
+}
+
+/// Nodes to keep bright: the hovered or selected node and its neighbours.
+fn highlighted(g: &Graph, focus: Option<usize>) -> Option<BTreeSet<usize>> {
+    let n = focus?;
+    let mut set: BTreeSet<usize> = g.neighbours(n).into_iter().collect();
+    set.insert(n);
+    Some(set)
+}
+
+fn focus_node(i: usize) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("node-{i}")))
+        .and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Moves keyboard focus from node `i` in the direction of `key`.
+fn step(g: &Graph, l: &Layout, i: usize, key: &str) -> Option<usize> {
+    let side = g.nodes[i].side;
+    let column = |s: Side| {
+        let mut v: Vec<usize> = (0..g.nodes.len())
+            .filter(|&n| g.nodes[n].side == s)
+            .collect();
+        v.sort_by(|a, b| l.nodes[*a].y.total_cmp(&l.nodes[*b].y));
+        v
+    };
+    match key {
+        "ArrowUp" | "ArrowDown" => {
+            let col = column(side);
+            let at = col.iter().position(|&n| n == i)?;
+            let next = if key == "ArrowUp" {
+                at.checked_sub(1)?
+            } else {
+                at + 1
+            };
+            col.get(next).copied()
+        }
+        "ArrowLeft" | "ArrowRight" => {
+            let want = if key == "ArrowLeft" {
+                Side::Firm
+            } else {
+                Side::Provider
+            };
+            if want == side {
+                return None;
+            }
+            let y = l.nodes[i].y;
+            g.neighbours(i).into_iter().min_by(|a, b| {
+                (l.nodes[*a].y - y)
+                    .abs()
+                    .total_cmp(&(l.nodes[*b].y - y).abs())
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Zooms by `factor` about the point `p` (layout coordinates).
+fn zoom_about(state: AppState, factor: f64, p: (f64, f64)) {
+    state.transform.update(|(tx, ty, k)| {
+        let nk = (*k * factor).clamp(0.2, 8.0);
+        let f = nk / *k;
+        *tx = p.0 - (p.0 - *tx) * f;
+        *ty = p.1 - (p.1 - *ty) * f;
+        *k = nk;
+    });
+}
+
+/// The graph view.
+#[component]
+pub fn GraphView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    // Layout units per screen pixel (the SVG scales its viewBox to fit).
+    let units_per_px = move || {
+        let Some(svg) = svg_ref.get() else { return 1.0 };
+        let r = svg.get_bounding_client_rect();
+        let l = state.layout.get();
+        if r.width() <= 0.0 || r.height() <= 0.0 {
+            return 1.0;
+        }
+        (l.width / r.width()).max(l.height / r.height())
+    };
+    let to_layout = move |cx: f64, cy: f64| {
+        let Some(svg) = svg_ref.get() else {
+            return (0.0, 0.0);
+        };
+        let r = svg.get_bounding_client_rect();
+        let s = units_per_px();
+        ((cx - r.left()) * s, (cy - r.top()) * s)
+    };
+    let centre = move || {
+        let l = state.layout.get_untracked();
+        (l.width / 2.0, l.height / 2.0)
+    };
+
+    // Pointer tracking for pan and pinch.
+    let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
+    let on_pointerdown = move |ev: web_sys::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        pointers.update_value(|p| {
+            p.push((ev.pointer_id(), ev.client_x() as f64, ev.client_y() as f64))
+        });
+    };
+    let on_pointermove = move |ev: web_sys::PointerEvent| {
+        let id = ev.pointer_id();
+        let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+        let ps = pointers.get_value();
+        let Some(idx) = ps.iter().position(|p| p.0 == id) else {
+            return;
+        };
+        let s = units_per_px();
+        if ps.len() == 1 {
+            let (_, px, py) = ps[0];
+            state.transform.update(|(tx, ty, _)| {
+                *tx += (x - px) * s;
+                *ty += (y - py) * s;
+            });
+        } else if ps.len() == 2 {
+            let other = ps[1 - idx];
+            let before = ((ps[idx].1 - other.1).powi(2) + (ps[idx].2 - other.2).powi(2)).sqrt();
+            let after = ((x - other.1).powi(2) + (y - other.2).powi(2)).sqrt();
+            if before > 0.0 {
+                let mid = to_layout((x + other.1) / 2.0, (y + other.2) / 2.0);
+                zoom_about(state, after / before, mid);
+            }
+        }
+        pointers.update_value(|p| p[idx] = (id, x, y));
+    };
+    let on_pointerup = move |ev: web_sys::PointerEvent| {
+        let id = ev.pointer_id();
+        pointers.update_value(|p| p.retain(|q| q.0 != id));
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let factor = if ev.delta_y() < 0.0 { 1.15 } else { 1.0 / 1.15 };
+        zoom_about(
+            state,
+            factor,
+            to_layout(ev.client_x() as f64, ev.client_y() as f64),
+        );
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "+" | "=" => zoom_about(state, 1.25, centre()),
+        "-" | "_" => zoom_about(state, 0.8, centre()),
+        "0" => state.transform.set((0.0, 0.0, 1.0)),
+        "Escape" => state.selection.set(Selection::None),
+        _ => {}
+    };
+
+    let focus_index = Memo::new(move |_| {
+        let g = state.graph.get();
+        let hovered = state.hover.get();
+        hovered.or_else(|| match state.selection.get() {
+            Selection::Node(id) => g.node(&id),
+            _ => None,
+        })
+    });
+    let bright = Memo::new(move |_| highlighted(&state.graph.get(), focus_index.get()));
+    let selected_edge = Memo::new(move |_| match state.selection.get() {
+        Selection::Edge(k) => state.graph.get().edge_by_key(&k),
+        _ => None,
+    });
+
+    let drawing = move || {
+        let g = state.graph.get();
+        let l = state.layout.get();
+        if g.nodes.is_empty() {
+            return view! {
+                <text x="20" y="40" class="empty" data-testid="graph-empty">"Nothing matches the filters."</text>
+            }
+            .into_any();
+        }
+        let groups = l
+            .groups
+            .iter()
+            .map(|gb| {
+                let gr = &g.groups[gb.group];
+                let header = gb.header.map(|p| {
+                    view! { <text class="group-label" x=p.x + 10.0 y=p.y + 4.5>{gr.label.clone()}</text> }
+                });
+                view! {
+                    <g class="group" data-testid="group" data-id=gr.id.clone()>
+                        <rect class="group-box" x=gb.rect.x y=gb.rect.y width=gb.rect.width height=gb.rect.height rx="6" />
+                        {header}
+                    </g>
+                }
+            })
+            .collect_view();
+        let edges = g
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let c = edge_curve(l.nodes[e.from], l.nodes[e.to], l.edge_offsets[i]);
+                let d = format!(
+                    "M{:.1} {:.1} C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
+                    c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y
+                );
+                let rel = e.relationship.map(|r| r.as_str()).unwrap_or("claimed");
+                let class = format!("edge cat-{} rel-{rel}", category_class(e.category.as_deref()));
+                let key = e.key(&g);
+                let (from, to) = (e.from, e.to);
+                let width = if e.claimed_only { 7.0 } else { edge_width(e.evidence) };
+                let label = format!(
+                    "{} to {}: {} {}, {} observation(s){}",
+                    g.nodes[from].label,
+                    g.nodes[to].label,
+                    e.category.as_deref().unwrap_or("any service"),
+                    rel,
+                    e.evidence,
+                    e.verdict.map(|v| format!(", claim {}", v.label())).unwrap_or_default()
+                );
+                let dim = move || bright.with(|b| b.as_ref().is_some_and(|s| !(s.contains(&from) && s.contains(&to))));
+                let sel_key = key.clone();
+                view! {
+                    <g class="edge-g" class:dim=dim class:selected=move || selected_edge.get() == Some(i)
+                        data-testid="edge" data-key=key.clone() data-category=e.category.clone().unwrap_or_default()
+                        data-relationship=rel data-evidence=e.evidence.to_string()
+                        on:click=move |_| state.selection.set(Selection::Edge(sel_key.clone()))>
+                        <path class="edge-hit" d=d.clone() />
+                        <path class=class d=d stroke-width=width.to_string() aria-label=label />
+                    </g>
+                }
+            })
+            .collect_view();
+        let edge_labels = g
+            .edges
+            .iter()
+            .zip(&l.edge_labels)
+            .filter_map(|(e, r)| {
+                let r = (*r)?;
+                let text = e.verdict.map(|v| v.label()).unwrap_or("claimed");
+                Some(view! {
+                    <text class="edge-label" x=r.x + r.width / 2.0 y=r.y + r.height / 2.0 + 4.0 text-anchor="middle">{text}</text>
+                })
+            })
+            .collect_view();
+        let nodes = g
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let p = l.nodes[i];
+                let lb = l.labels[i];
+                let is_firm = n.side == Side::Firm;
+                let root = n.group.is_some_and(|gi| g.groups[gi].id == n.id);
+                let degree = g.edges_of(i).len();
+                let kind = if is_firm { "Firm" } else { "Provider" };
+                let aria = format!("{kind} {}, {degree} connection(s)", n.label);
+                let id = n.id.clone();
+                let gg = g.clone();
+                let ll = l.clone();
+                let on_key = move |ev: web_sys::KeyboardEvent| {
+                    let key = ev.key();
+                    match key.as_str() {
+                        "Enter" | " " => {
+                            ev.prevent_default();
+                            state.selection.set(Selection::Node(gg.nodes[i].id.clone()));
+                        }
+                        "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => {
+                            ev.prevent_default();
+                            if let Some(next) = step(&gg, &ll, i, &key) {
+                                focus_node(next);
+                            }
+                        }
+                        _ => {}
+                    }
+                };
+                let dim = move || bright.with(|b| b.as_ref().is_some_and(|s| !s.contains(&i)));
+                let selected = {
+                    let id = id.clone();
+                    move || state.selection.with(|s| matches!(s, Selection::Node(x) if *x == id))
+                };
+                let click_id = id.clone();
+                view! {
+                    <g class="node" class:firm=is_firm class:provider=!is_firm class:root=root
+                        class:dim=dim class:selected=selected
+                        id=format!("node-{i}") tabindex="0" role="button" aria-label=aria
+                        data-testid="node" data-id=id.clone() data-side=if is_firm { "firm" } else { "provider" }
+                        on:click=move |_| state.selection.set(Selection::Node(click_id.clone()))
+                        on:keydown=on_key
+                        on:mouseenter=move |_| state.hover.set(Some(i))
+                        on:mouseleave=move |_| state.hover.set(None)
+                        on:focus=move |_| state.hover.set(Some(i))
+                        on:blur=move |_| state.hover.set(None)>
+                        <rect class="node-hit" x=lb.x.min(p.x) - 4.0 y=lb.y - 3.0
+                            width=(lb.x + lb.width - p.x).abs().max(lb.width) + 16.0 height=lb.height + 6.0 />
+                        <circle cx=p.x cy=p.y r="5" />
+                        <text x=if is_firm { lb.x + lb.width } else { lb.x } y=p.y + 4.5
+                            text-anchor=if is_firm { "end" } else { "start" }>{n.label.clone()}</text>
+                    </g>
+                }
+            })
+            .collect_view();
+        crate::load::mark("whoserves:graph-drawn");
+        view! { <g>{groups}{edges}{edge_labels}{nodes}</g> }.into_any()
+    };
+
+    let view_box = move || {
+        let l = state.layout.get();
+        format!("0 0 {:.0} {:.0}", l.width.max(200.0), l.height.max(120.0))
+    };
+    let transform = move || {
+        let (x, y, k) = state.transform.get();
+        format!("translate({x:.1} {y:.1}) scale({k:.3})")
+    };
+    view! {
+        <div class="graph-wrap" on:keydown=on_keydown>
+            <div class="zoom-controls" role="group" aria-label="Zoom">
+                <button data-testid="zoom-in" aria-label="Zoom in" on:click=move |_| zoom_about(state, 1.25, centre())>"+"</button>
+                <button data-testid="zoom-out" aria-label="Zoom out" on:click=move |_| zoom_about(state, 0.8, centre())>"−"</button>
+                <button data-testid="zoom-fit" aria-label="Fit to screen" on:click=move |_| state.transform.set((0.0, 0.0, 1.0))>"Fit"</button>
+            </div>
+            <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
+                role="group" aria-label="Graph of firms and the providers that serve them. The table view lists the same edges."
+                data-transform=move || { let (x, y, k) = state.transform.get(); format!("{x:.1},{y:.1},{k:.3}") }
+                on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup
+                on:pointercancel=on_pointerup on:pointerleave=on_pointerup on:wheel=on_wheel>
+                <defs>
+                    <pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">
+                        <rect width="6" height="6" class="hatch-bg" />
+                        <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" stroke-width="3" />
+                    </pattern>
+                </defs>
+                <g transform=transform>{drawing}</g>
+            </svg>
+            <Legend />
+        </div>
+    }
+}
+
+/// Colour and line-style legend.
+#[component]
+pub fn Legend() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let categories = move || {
+        let a = state.analysis.get();
+        let g = state.graph.get();
+        let present: BTreeSet<&str> = g
+            .edges
+            .iter()
+            .filter_map(|e| e.category.as_deref())
+            .collect();
+        present
+            .into_iter()
+            .map(|c| {
+                let label = a
+                    .as_ref()
+                    .and_then(|a| a.bundle.category(c).map(|x| x.label.clone()))
+                    .unwrap_or_else(|| c.to_string());
+                view! {
+                    <li>
+                        <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class=format!("edge cat-{}", category_class(Some(c))) stroke-width="3" /></svg>
+                        {label}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let styles = [
+        ("direct", "direct: the firm is a customer"),
+        ("incidental", "incidental: a public resource is loaded"),
+        ("weak", "weak: e.g. a verification token"),
+        ("claimed", "claimed, but no finding"),
+    ]
+    .into_iter()
+    .map(|(rel, text)| {
+        view! {
+            <li>
+                <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class=format!("edge legend-line rel-{rel}") stroke-width=if rel == "claimed" { "7" } else { "3" } /></svg>
+                {text}
+            </li>
+        }
+    })
+    .collect_view();
+    view! {
+        <div class="legend" data-testid="legend">
+            <ul class="legend-categories" aria-label="Service categories">{categories}</ul>
+            <ul class="legend-styles" aria-label="Line styles">{styles}<li>"Line width grows with the number of observations."</li></ul>
+        </div>
+    }
+}

@@ -1,0 +1,293 @@
+//! The claims list, the unclaimed findings, the filter controls and the
+//! table view. All read the same filtered graph as the picture.
+
+use crate::panel::verdict_badge;
+use crate::state::{AppState, Selection, View};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+use whoserves_core::graph::{self, country_of, Filters, VerdictFilter};
+use whoserves_core::model::{format_date, Relationship};
+use whoserves_core::Verdict;
+
+/// Claims shown under the current filters, with their verdicts.
+#[component]
+pub fn ClaimsList() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let items = move || {
+        let Some(a) = state.analysis.get() else {
+            return ().into_any();
+        };
+        let g = state.graph.get();
+        // A claim is listed when an edge of the filtered graph carries it.
+        let shown: BTreeSet<usize> = g
+            .edges
+            .iter()
+            .flat_map(|e| e.claims.iter().copied())
+            .collect();
+        let rows = a
+            .bundle
+            .claims
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| shown.contains(i))
+            .map(|(i, c)| {
+                let v = &a.verdicts[i];
+                let key = g
+                    .edges
+                    .iter()
+                    .find(|e| e.claims.contains(&i))
+                    .map(|e| e.key(&g))
+                    .unwrap_or_default();
+                let title = format!(
+                    "{} → {}{}",
+                    a.bundle.entity_name(&c.subject),
+                    a.bundle.entity_name(&c.provider),
+                    c.category.as_deref().map(|x| format!(" ({x})")).unwrap_or_default()
+                );
+                view! {
+                    <li class="claim-row" data-testid="claim" data-id=c.id.clone() data-verdict=v.verdict.as_str()>
+                        <button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{title}</button>
+                        " "{verdict_badge(v.verdict)}
+                        {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
+                        <p class="reason">{v.reason.clone()}</p>
+                    </li>
+                }
+            })
+            .collect_view();
+        let n = shown.len();
+        view! {
+            <p class="count">{format!("{n} of {} claims shown", a.bundle.claims.len())}</p>
+            <ul class="plain">{rows}</ul>
+        }
+        .into_any()
+    };
+    let unclaimed = move || {
+        let Some(a) = state.analysis.get() else {
+            return ().into_any();
+        };
+        let g = state.graph.get();
+        let rows = g
+            .edges
+            .iter()
+            .filter(|e| e.claims.is_empty() && !e.findings.is_empty())
+            .map(|e| {
+                let key = e.key(&g);
+                let rules: BTreeSet<String> = e
+                    .findings
+                    .iter()
+                    .flat_map(|&f| a.findings[f].traces.iter().map(|t| t.rule.clone()))
+                    .collect();
+                let text = format!(
+                    "{} → {} ({}, {}): {} observation(s) via {}",
+                    g.nodes[e.from].label,
+                    g.nodes[e.to].label,
+                    e.category.as_deref().unwrap_or("-"),
+                    e.relationship.map(|r| r.as_str()).unwrap_or("-"),
+                    e.evidence,
+                    rules.into_iter().collect::<Vec<_>>().join(", ")
+                );
+                view! { <li data-testid="unclaimed"><button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li> }
+            })
+            .collect_view();
+        view! { <ul class="plain">{rows}</ul> }.into_any()
+    };
+    view! {
+        <section class="claims" data-testid="claims">
+            <h2>"Claims"</h2>
+            {items}
+            <h3>"Unclaimed findings"</h3>
+            <p class="note-small">"What the evidence shows that no claim mentions."</p>
+            {unclaimed}
+        </section>
+    }
+}
+
+fn toggle<T: Ord + Clone>(set: &mut BTreeSet<T>, v: T) {
+    if !set.remove(&v) {
+        set.insert(v);
+    }
+}
+
+/// Checkbox group helper.
+fn checks<T: Ord + Clone + Send + Sync + 'static>(
+    name: &'static str,
+    options: Vec<(T, String)>,
+    get: impl Fn(&Filters) -> &BTreeSet<T> + Copy + Send + Sync + 'static,
+    set: impl Fn(&mut Filters) -> &mut BTreeSet<T> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let boxes = options
+        .into_iter()
+        .map(|(value, label)| {
+            let v1 = value.clone();
+            let checked = move || state.filters.with(|f| get(f).contains(&v1));
+            view! {
+                <label class="check">
+                    <input type="checkbox" data-testid=format!("filter-{name}") value=label.clone() prop:checked=checked
+                        on:change=move |_| state.filters.update(|f| toggle(set(f), value.clone())) />
+                    {label.clone()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! { <fieldset><legend>{name}</legend>{boxes}</fieldset> }
+}
+
+/// The filter controls.
+#[component]
+pub fn FilterBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let controls = move || {
+        let cur = state.current.get()?;
+        let a = &cur.analysis;
+        let b = &a.bundle;
+        let used: BTreeSet<String> = a
+            .findings
+            .iter()
+            .map(|f| f.category.clone())
+            .chain(b.claims.iter().filter_map(|c| c.category.clone()))
+            .collect();
+        let cats: Vec<(String, String)> = b
+            .categories
+            .iter()
+            .filter(|c| used.contains(&c.id))
+            .map(|c| (c.id.clone(), c.label.clone()))
+            .collect();
+        let rels: Vec<(Relationship, String)> = Relationship::ALL
+            .iter()
+            .map(|r| (*r, r.as_str().to_string()))
+            .collect();
+        let mut verdicts: Vec<(VerdictFilter, String)> = Verdict::ALL
+            .iter()
+            .map(|v| (VerdictFilter::Verdict(*v), v.label().to_string()))
+            .collect();
+        verdicts.push((VerdictFilter::Unclaimed, "unclaimed".into()));
+        let providers: BTreeSet<&str> = a
+            .findings
+            .iter()
+            .map(|f| f.provider.as_str())
+            .chain(b.claims.iter().map(|c| c.provider.as_str()))
+            .collect();
+        let countries: Vec<(String, String)> = providers
+            .into_iter()
+            .map(|p| country_of(b, p).unwrap_or_else(|| "unknown".into()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|c| (c.clone(), c))
+            .collect();
+        Some(view! {
+            {checks("category", cats, |f| &f.categories, |f| &mut f.categories)}
+            {checks("relationship", rels, |f| &f.relationships, |f| &mut f.relationships)}
+            {checks("verdict", verdicts, |f| &f.verdicts, |f| &mut f.verdicts)}
+            {checks("provider country", countries, |f| &f.countries, |f| &mut f.countries)}
+        })
+    };
+    let as_of_value = move || {
+        state
+            .filters
+            .with(|f| f.as_of.map(format_date).unwrap_or_default())
+    };
+    view! {
+        <section class="filters" data-testid="filters" aria-label="Filters">
+            <label class="search">"Search "
+                <input type="search" data-testid="filter-search" placeholder="names, aliases, domains"
+                    prop:value=move || state.filters.with(|f| f.search.clone())
+                    on:input=move |ev| { let v = event_target_value(&ev); state.filters.update(|f| f.search = v) } />
+            </label>
+            <label class="asof">"As of "
+                <input type="date" data-testid="filter-asof" prop:value=as_of_value
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.filters.update(|f| f.as_of = whoserves_core::date::parse_date(&v).ok())
+                    } />
+            </label>
+            {controls}
+            <button data-testid="filter-reset" on:click=move |_| state.filters.set(Filters::default())>"Reset filters"</button>
+        </section>
+    }
+}
+
+/// Sortable columns of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Firm,
+    Provider,
+    Category,
+    Relationship,
+    Evidence,
+    Verdict,
+}
+
+/// The table view: the accessible alternative to the graph.
+#[component]
+pub fn TableView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let sort = RwSignal::new((Column::Firm, true));
+    let rows = Memo::new(move |_| {
+        let g = state.graph.get();
+        let mut rows = graph::rows(&g);
+        let (col, asc) = sort.get();
+        rows.sort_by(|a, b| {
+            let o = match col {
+                Column::Firm => a.firm.to_lowercase().cmp(&b.firm.to_lowercase()),
+                Column::Provider => a.provider.to_lowercase().cmp(&b.provider.to_lowercase()),
+                Column::Category => a.category.cmp(&b.category),
+                Column::Relationship => a.relationship.cmp(&b.relationship),
+                Column::Evidence => a.evidence.cmp(&b.evidence),
+                Column::Verdict => a.verdict.cmp(&b.verdict),
+            };
+            if asc {
+                o
+            } else {
+                o.reverse()
+            }
+        });
+        rows
+    });
+    let header = move |col: Column, label: &'static str| {
+        let aria = move || match sort.get() {
+            (c, true) if c == col => "ascending",
+            (c, false) if c == col => "descending",
+            _ => "none",
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button class="link-button" data-testid=format!("sort-{}", label.to_lowercase())
+                    on:click=move |_| sort.update(|(c, asc)| { if *c == col { *asc = !*asc } else { *c = col; *asc = true } })>
+                    {label}
+                </button>
+            </th>
+        }
+    };
+    let download = move |_| {
+        let csv = graph::to_csv(&rows.get_untracked());
+        crate::download("whoserves-edges.csv", "text/csv", &csv);
+    };
+    view! {
+        <div class="table-wrap" data-testid="table">
+            <button data-testid="export-csv" on:click=download>"Export CSV"</button>
+            <table>
+                <caption>"Every edge of the graph under the current filters."</caption>
+                <thead><tr>
+                    {header(Column::Firm, "Firm")}{header(Column::Provider, "Provider")}{header(Column::Category, "Category")}
+                    {header(Column::Relationship, "Relationship")}{header(Column::Evidence, "Evidence")}{header(Column::Verdict, "Verdict")}
+                </tr></thead>
+                <tbody>
+                    {move || {
+                        let g = state.graph.get();
+                        rows.get().into_iter().map(|r| {
+                            let key = g.edges[r.edge].key(&g);
+                            view! {
+                                <tr data-testid="table-row">
+                                    <td>{r.firm}</td><td>{r.provider}</td><td>{r.category}</td><td>{r.relationship}</td>
+                                    <td class="num">{r.evidence}</td>
+                                    <td><button class="link-button" on:click=move |_| { state.selection.set(Selection::Edge(key.clone())); state.view.set(View::Graph) }>{r.verdict}</button></td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,212 @@
+//! Fetching and reading bundles. The only I/O in the app: everything it
+//! gets is handed to `whoserves_core::analyze_documents`.
+
+use crate::state::{AppState, Current, PickerEntry, Shared, Status};
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use whoserves_core::{analyze_documents, includes, Document, Limits};
+
+/// `bundles/index.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    /// File name of the default bundle.
+    pub default: String,
+    /// Every shipped bundle.
+    pub bundles: Vec<ManifestEntry>,
+}
+
+/// One shipped bundle.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestEntry {
+    /// File name under `bundles/`.
+    pub file: String,
+    /// Title for the picker.
+    pub title: String,
+}
+
+/// Why a fetch failed, in words a reader can act on.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| {
+            format!(
+                "Could not fetch {url}. Either the server does not allow other sites to read it \
+             (it sends no CORS header), or it cannot be reached. Download the file and open it \
+             with “Open a file” instead."
+            )
+        })?;
+    if !resp.ok() {
+        return Err(format!(
+            "Could not fetch {url}: the server answered HTTP {}.",
+            resp.status()
+        ));
+    }
+    resp.text()
+        .await
+        .map_err(|e| format!("Could not read {url}: {e}"))
+}
+
+/// Resolves `reference` against `base` (itself relative to the page).
+pub fn resolve(reference: &str, base: &str) -> Result<String, String> {
+    let page = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = web_sys::Url::new_with_base(base, &page)
+        .map_err(|_| format!("cannot resolve {base}"))?
+        .href();
+    web_sys::Url::new_with_base(reference, &base)
+        .map(|u| u.href())
+        .map_err(|_| format!("cannot resolve {reference} against {base}"))
+}
+
+/// Lets the browser paint (so the progress text shows) before heavy work.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Loads the manifest into the picker; returns the default bundle's URL.
+pub async fn load_manifest(state: AppState) -> Option<String> {
+    match fetch_text("bundles/index.json").await {
+        Ok(text) => match serde_json::from_str::<Manifest>(&text) {
+            Ok(m) => {
+                state.picker.set(
+                    m.bundles
+                        .iter()
+                        .map(|b| PickerEntry {
+                            url: format!("bundles/{}", b.file),
+                            title: b.title.clone(),
+                        })
+                        .collect(),
+                );
+                Some(format!("bundles/{}", m.default))
+            }
+            Err(e) => {
+                state.status.set(Status::Failed {
+                    source: "bundles/index.json".into(),
+                    message: format!("The list of bundles is not valid: {e}"),
+                    diagnostics: vec![],
+                });
+                None
+            }
+        },
+        Err(message) => {
+            state.status.set(Status::Failed {
+                source: "bundles/index.json".into(),
+                message,
+                diagnostics: vec![],
+            });
+            None
+        }
+    }
+}
+
+/// Analyses `text` with the libraries it includes (resolved against
+/// `base`) and shows it, or reports why not, leaving the previous bundle.
+async fn analyse_and_show(
+    state: AppState,
+    source: String,
+    param: Option<String>,
+    base: String,
+    text: String,
+) {
+    let mut libraries = Vec::new();
+    for inc in includes(&text) {
+        state
+            .status
+            .set(Status::Busy(format!("Fetching the rule library {inc}…")));
+        let url = match resolve(&inc, &base) {
+            Ok(u) => u,
+            Err(message) => return fail(state, source, message),
+        };
+        match fetch_text(&url).await {
+            Ok(t) => libraries.push(Document { name: inc, text: t }),
+            Err(message) => return fail(state, source, message),
+        }
+    }
+    state.status.set(Status::Busy(
+        "Checking the bundle and running the rules…".into(),
+    ));
+    next_frame().await;
+    let main = Document {
+        name: source.clone(),
+        text,
+    };
+    let analysis = analyze_documents(&main, &libraries, &Limits::default());
+    if analysis.has_errors() {
+        state.status.set(Status::Failed {
+            source: source.clone(),
+            message: format!(
+                "{source} has errors, so it is not shown. Fix them and load it again; the view below is unchanged."
+            ),
+            diagnostics: analysis.diagnostics,
+        });
+        return;
+    }
+    state.current.set(Some(Current {
+        source,
+        param,
+        analysis: Shared(Arc::new(analysis)),
+    }));
+    state.status.set(Status::Idle);
+    mark("whoserves:analysed");
+}
+
+fn fail(state: AppState, source: String, message: String) {
+    state.status.set(Status::Failed {
+        source,
+        message,
+        diagnostics: vec![],
+    });
+}
+
+/// Fetches and shows the bundle at `url`.
+pub async fn load_url(state: AppState, url: String) {
+    state.status.set(Status::Busy(format!("Fetching {url}…")));
+    match fetch_text(&url).await {
+        Ok(text) => analyse_and_show(state, url.clone(), Some(url.clone()), url, text).await,
+        Err(message) => fail(state, url, message),
+    }
+}
+
+/// Reads and shows a local file. Nothing leaves the browser. Its includes
+/// resolve as if it sat in the site's `bundles/` folder, so a bundle
+/// written next to the shipped ones works unchanged.
+pub async fn load_file(state: AppState, file: web_sys::File) {
+    let name = file.name();
+    let source = format!("file: {name}");
+    state.status.set(Status::Busy(format!("Reading {name}…")));
+    let text = match JsFuture::from(file.text()).await {
+        Ok(v) => v.as_string().unwrap_or_default(),
+        Err(_) => return fail(state, source, format!("Could not read {name} as text.")),
+    };
+    analyse_and_show(state, source, None, format!("bundles/{name}"), text).await;
+}
+
+/// The first file of a drop or file-input event.
+pub fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::File> {
+    files.and_then(|f| f.get(0))
+}
+
+/// Sets a `performance.mark` for the benchmark.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Reads the files of an `<input type=file>` change event.
+pub fn input_files(ev: &web_sys::Event) -> Option<web_sys::FileList> {
+    ev.target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?
+        .files()
+}

@@ -1,0 +1,298 @@
+//! The evidence trail: what is behind the selected edge or node.
+//!
+//! For an edge: the claims (verdict, status, source with quote) and every
+//! finding with its rule (explanation, references, matcher) and observation
+//! (kind, target, value with the matched part marked, date, method,
+//! provenance in words, source). For a node: listings and edges.
+
+use crate::state::{AppState, Selection};
+use leptos::prelude::*;
+use whoserves_core::engine::Trace;
+use whoserves_core::graph::{self, Graph, Side};
+use whoserves_core::model::{format_date, Bundle, Provenance, SourceRef};
+use whoserves_core::Analysis;
+
+/// `url` if it is http(s), else `None`: data never becomes another kind of link.
+pub fn safe_href(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_string())
+}
+
+/// A link if the URL is http(s), else plain text.
+pub fn link(url: &str, text: String) -> AnyView {
+    match safe_href(url) {
+        Some(h) => {
+            view! { <a href=h target="_blank" rel="noopener noreferrer">{text}</a> }.into_any()
+        }
+        None => view! { <span>{text}</span> }.into_any(),
+    }
+}
+
+/// A source reference, rendered as its title (linked when it has a URL).
+pub fn source_view(b: &Bundle, s: &SourceRef) -> AnyView {
+    match s {
+        SourceRef::Url(u) => link(u, u.clone()),
+        SourceRef::Id(id) => match b.source(id) {
+            Some(src) => {
+                let mut text = src.title.clone();
+                if let Some(p) = &src.publisher {
+                    text.push_str(&format!(" ({p}"));
+                    if let Some(d) = &src.date {
+                        text.push_str(&format!(", {d}"));
+                    }
+                    text.push(')');
+                }
+                match &src.url {
+                    Some(u) => link(u, text),
+                    None => view! { <span>{text}</span> }.into_any(),
+                }
+            }
+            None => view! { <span>{id.clone()}</span> }.into_any(),
+        },
+    }
+}
+
+/// Provenance in words; colour is never the only carrier.
+pub fn provenance_text(p: Provenance) -> &'static str {
+    match p {
+        Provenance::Observed => "observed first-hand",
+        Provenance::Reported => "reported (taken from a publication, not re-observed)",
+        Provenance::Derived => "derived (computed from other observations)",
+        Provenance::Synthetic => "synthetic (made up for illustration; not evidence)",
+    }
+}
+
+/// A verdict badge.
+pub fn verdict_badge(v: whoserves_core::Verdict) -> impl IntoView {
+    view! { <span class=format!("badge verdict-{}", v.as_str()) data-testid="verdict-badge">{v.label()}</span> }
+}
+
+/// The side panel.
+#[component]
+pub fn Panel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let body = move || {
+        let Some(a) = state.analysis.get() else {
+            return view! { <p>"No bundle loaded."</p> }.into_any();
+        };
+        let g = state.graph.get();
+        match state.selection.get() {
+            Selection::None => view! {
+                <p class="hint" data-testid="panel-hint">"Select an edge to see the evidence behind it, or a firm or provider to see its listings and connections."</p>
+            }
+            .into_any(),
+            Selection::Edge(key) => match g.edge_by_key(&key) {
+                Some(i) => edge_panel(&a, &g, i).into_any(),
+                None => view! { <p data-testid="panel-missing">"The selected edge is hidden by the filters."</p> }.into_any(),
+            },
+            Selection::Node(id) => node_panel(&a, &g, &id).into_any(),
+        }
+    };
+    view! {
+        <aside class="panel" data-testid="panel" aria-live="polite">
+            <div class="panel-head">
+                <h2>"Evidence"</h2>
+                <button class="link-button" data-testid="clear-selection" on:click=move |_| state.selection.set(Selection::None)>"Clear"</button>
+            </div>
+            {body}
+        </aside>
+    }
+}
+
+fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
+    let b = &a.bundle;
+    let e = &g.edges[i];
+    let title = format!("{} → {}", g.nodes[e.from].label, g.nodes[e.to].label);
+    let cat = e
+        .category
+        .as_deref()
+        .map(|c| {
+            b.category(c)
+                .map(|x| x.label.clone())
+                .unwrap_or_else(|| c.to_string())
+        })
+        .unwrap_or_else(|| "any service".into());
+    let rel = e
+        .relationship
+        .map(|r| r.as_str())
+        .unwrap_or("claimed, no finding");
+    let claims = e
+        .claims
+        .iter()
+        .map(|&ci| {
+            let c = &b.claims[ci];
+            let v = &a.verdicts[ci];
+            view! {
+                <li class="claim" data-testid="panel-claim">
+                    {verdict_badge(v.verdict)}
+                    <span class="status">{format!("claim {}", c.status)}</span>
+                    <p class="reason">{v.reason.clone()}</p>
+                    {c.quote.clone().map(|q| view! { <blockquote>{q}</blockquote> })}
+                    {c.note.clone().map(|n| view! { <p class="note-small">{format!("Note: {n}")}</p> })}
+                    <p class="src">"Source: "{source_view(b, &c.source)}
+                        {c.as_of.map(|d| format!(", as of {}", format_date(d)))}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let findings = graph::edge_findings(a, e)
+        .into_iter()
+        .flat_map(|f| f.traces.iter().map(move |t| (f, t)))
+        .map(|(f, t)| trace_view(a, f.parents.clone(), t))
+        .collect_view();
+    view! {
+        <section data-testid="edge-panel">
+            <h3>{title}</h3>
+            <p class="meta">{format!("{cat} · {rel} · {} observation(s)", e.evidence)}</p>
+            {(!e.claims.is_empty()).then(|| view! { <h4>"Claims"</h4><ul class="plain">{claims}</ul> })}
+            {e.claims.is_empty().then(|| view! { <p class="note-small">"No claim speaks of this finding: it is unclaimed."</p> })}
+            {(!e.findings.is_empty()).then(|| view! { <h4>"Findings"</h4> })}
+            <ol class="traces">{findings}</ol>
+        </section>
+    }
+}
+
+fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
+    let b = &a.bundle;
+    let rule = b.rules.iter().find(|r| r.id == t.rule);
+    let obs = b.observations.iter().find(|o| o.id == t.observation);
+    let rule_view = rule.map(|r| {
+        let refs = r
+            .references
+            .iter()
+            .map(|u| view! { <li>{link(u, u.clone())}</li> })
+            .collect_view();
+        let window = match (r.valid_from, r.valid_to) {
+            (None, None) => None,
+            (f, to) => Some(format!(
+                "Applies from {} to {}.",
+                f.map(format_date).unwrap_or_else(|| "the start".into()),
+                to.map(format_date).unwrap_or_else(|| "now".into())
+            )),
+        };
+        view! {
+            <div class="rule" data-testid="trace-rule">
+                <p><strong>"Rule "</strong><code>{r.id.clone()}</code>{format!(" ({}, {})", r.category, r.relationship)}</p>
+                <p>{r.explanation.clone()}</p>
+                <p class="matcher">"Matcher: "<code data-testid="trace-matcher">{t.matcher.clone()}</code></p>
+                {window.map(|w| view! { <p class="note-small">{w}</p> })}
+                {(!r.references.is_empty()).then(|| view! { <ul class="refs">{refs}</ul> })}
+            </div>
+        }
+    });
+    let obs_view = obs.map(|o| {
+        let text = o.normalized().text.clone();
+        let (s, e) = (t.span.start.min(text.len()), t.span.end.min(text.len()));
+        let (before, hit, after) = match (text.get(..s), text.get(s..e), text.get(e..)) {
+            (Some(x), Some(y), Some(z)) => (x.to_string(), y.to_string(), z.to_string()),
+            _ => (text.clone(), String::new(), String::new()),
+        };
+        let key = o.key.clone().map(|k| format!("{k}: "));
+        let synthetic = matches!(o.provenance, Provenance::Synthetic | Provenance::Reported);
+        view! {
+            <div class="observation" data-testid="trace-observation">
+                <p><strong>"Observation "</strong><code>{o.id.clone()}</code>{format!(" · {} of {}", o.kind, o.target)}</p>
+                <p class="value" data-testid="trace-value">{key}{before}<mark>{hit}</mark>{after}</p>
+                <p class="meta">{format!("Observed {}", o.observed_at.text)}
+                    {o.method.clone().map(|m| view! { " with "<code>{m}</code> })}</p>
+                <p class=if synthetic { "provenance warn" } else { "provenance" } data-testid="trace-provenance">
+                    {format!("Provenance: {}", provenance_text(o.provenance))}</p>
+                <p class="src">"Source: "{source_view(b, &o.source)}</p>
+                {t.range.clone().map(|r| view! {
+                    <p class="note-small">{format!("Range set {r}{}; covering prefixes: {}",
+                        t.range_version.as_ref().map(|v| format!(" (version {v})")).unwrap_or_default(),
+                        t.prefixes.join(", "))}</p>
+                })}
+            </div>
+        }
+    });
+    let chain = (!parents.is_empty()).then(|| {
+        let names: Vec<String> = parents
+            .iter()
+            .map(|p| b.entity_name(p).to_string())
+            .collect();
+        view! { <p class="note-small">{format!("Counts for: {}", names.join(" → "))}</p> }
+    });
+    view! { <li class="trace" data-testid="trace">{rule_view}{obs_view}{chain}</li> }
+}
+
+fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
+    let b = &a.bundle;
+    let state = expect_context::<AppState>();
+    let Some(e) = b.entity(id) else {
+        return view! { <p>"Unknown entity."</p> }.into_any();
+    };
+    let as_of = state.filters.with_untracked(|f| f.as_of);
+    let listings = e
+        .listings
+        .iter()
+        .filter(|l| graph::listing_in_force(l.date, as_of))
+        .map(|l| {
+            view! {
+                <li data-testid="listing">
+                    <strong>{l.list.clone()}</strong>{format!(", {}", format_date(l.date))}
+                    {l.citation.clone().map(|c| format!(", {c}"))}
+                    {l.reason.clone().map(|r| view! { <p class="reason">{r}</p> })}
+                    <p class="src">"Source: "{source_view(b, &l.source)}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let node = g.node(id);
+    let edges = node
+        .map(|n| g.edges_of(n))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|ei| {
+            let ed = &g.edges[ei];
+            let other = if ed.from == node.unwrap_or(usize::MAX) { ed.to } else { ed.from };
+            let key = ed.key(g);
+            let text = format!(
+                "{} · {} · {}",
+                g.nodes[other].label,
+                ed.category.as_deref().unwrap_or("any service"),
+                ed.relationship.map(|r| r.as_str()).unwrap_or("claimed")
+            );
+            view! {
+                <li><button class="link-button" data-testid="panel-edge" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li>
+            }
+        })
+        .collect_view();
+    let chain: Vec<String> = b
+        .ancestors(id)
+        .iter()
+        .map(|p| b.entity_name(p).to_string())
+        .collect();
+    let side = node.map(|n| g.nodes[n].side);
+    view! {
+        <section data-testid="node-panel">
+            <h3>{e.name.clone()}</h3>
+            <p class="meta">
+                {if side == Some(Side::Firm) || e.role == whoserves_core::model::Role::Subject { "Firm" } else { "Provider" }}
+                {graph::country_of(b, id).map(|c| format!(" · country {c}"))}
+                {(!chain.is_empty()).then(|| format!(" · part of {}", chain.join(" → ")))}
+            </p>
+            {(!e.aliases.is_empty()).then(|| view! { <p>{format!("Also known as: {}", e.aliases.join(", "))}</p> })}
+            {(!e.domains.is_empty()).then(|| view! { <p>{format!("Domains: {}", e.domains.join(", "))}</p> })}
+            {(!e.listings.is_empty()).then(|| view! { <h4>"Listings"</h4><ul class="plain">{listings}</ul> })}
+            <h4>"Connections"</h4>
+            <ul class="plain">{edges}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_links() {
+        assert_eq!(
+            safe_href("https://x.example/"),
+            Some("https://x.example/".into())
+        );
+        assert_eq!(safe_href("javascript:alert(1)"), None);
+        assert_eq!(safe_href("data:text/html,x"), None);
+    }
+}

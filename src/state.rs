@@ -1,0 +1,264 @@
+//! Application state: one context of plain signals, and its URL form.
+//!
+//! Domain data (the analysis, the graph, the layout) lives in plain core
+//! types behind `Arc`s; signals only say which of them is current.
+
+use leptos::prelude::*;
+use std::sync::Arc;
+use whoserves_core::graph::{self, Filters, Graph};
+use whoserves_core::layout::{self, Layout};
+use whoserves_core::{Analysis, Diagnostic};
+
+/// A shared, immutable value compared by identity, so memos over large
+/// analyses never compare them field by field.
+#[derive(Debug)]
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A bundle that loaded without errors and is on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Current {
+    /// Where it came from: a URL, or `file: NAME` for a local file.
+    pub source: String,
+    /// The `bundle` URL parameter that reloads it (`None` for local files).
+    pub param: Option<String>,
+    /// The analysis.
+    pub analysis: Shared<Analysis>,
+}
+
+/// What the loader is doing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Status {
+    /// Nothing.
+    #[default]
+    Idle,
+    /// Working: the step in words.
+    Busy(String),
+    /// The last attempt failed; the previous bundle stays on screen.
+    Failed {
+        /// What was being loaded.
+        source: String,
+        /// A sentence for people.
+        message: String,
+        /// The bundle's diagnostics, when it got that far.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// What is selected.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// Nothing.
+    #[default]
+    None,
+    /// A firm or provider, by entity id.
+    Node(String),
+    /// An edge, by [`whoserves_core::graph::Edge::key`].
+    Edge(String),
+}
+
+/// The main view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The graph.
+    #[default]
+    Graph,
+    /// The table.
+    Table,
+}
+
+impl View {
+    /// URL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Graph => "graph",
+            View::Table => "table",
+        }
+    }
+}
+
+/// One entry of the bundle picker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickerEntry {
+    /// URL relative to the page.
+    pub url: String,
+    /// Title.
+    pub title: String,
+}
+
+/// All state, provided as context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The bundle on screen.
+    pub current: RwSignal<Option<Current>>,
+    /// Loader status.
+    pub status: RwSignal<Status>,
+    /// Shipped bundles.
+    pub picker: RwSignal<Vec<PickerEntry>>,
+    /// Filters.
+    pub filters: RwSignal<Filters>,
+    /// Selection.
+    pub selection: RwSignal<Selection>,
+    /// Hovered node index.
+    pub hover: RwSignal<Option<usize>>,
+    /// Main view.
+    pub view: RwSignal<View>,
+    /// Pan x, pan y, zoom.
+    pub transform: RwSignal<(f64, f64, f64)>,
+    /// The analysis with the as-of filter applied.
+    pub analysis: Memo<Option<Shared<Analysis>>>,
+    /// The filtered graph.
+    pub graph: Memo<Shared<Graph>>,
+    /// Its layout.
+    pub layout: Memo<Shared<Layout>>,
+}
+
+impl AppState {
+    /// Creates the state and its derived memos.
+    pub fn new() -> Self {
+        let current: RwSignal<Option<Current>> = RwSignal::new(None);
+        let filters = RwSignal::new(Filters::default());
+        let as_of = Memo::new(move |_| filters.with(|f| f.as_of));
+        let analysis = Memo::new(move |_| {
+            let cur = current.get()?;
+            Some(match as_of.get() {
+                Some(d) => Shared(Arc::new(graph::as_of(&cur.analysis, d))),
+                None => cur.analysis.clone(),
+            })
+        });
+        let graph = Memo::new(move |_| {
+            let g = match analysis.get() {
+                Some(a) => filters.with(|f| graph::build(&a, f)),
+                None => Graph::default(),
+            };
+            Shared(Arc::new(g))
+        });
+        let layout = Memo::new(move |_| {
+            let g = graph.get();
+            let labels = |i: usize| {
+                let e = &g.edges[i];
+                e.claimed_only
+                    .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
+            };
+            Shared(Arc::new(layout::two_column(
+                &g,
+                &labels,
+                &layout::Options::default(),
+            )))
+        });
+        AppState {
+            current,
+            status: RwSignal::new(Status::Idle),
+            picker: RwSignal::new(Vec::new()),
+            filters,
+            selection: RwSignal::new(Selection::None),
+            hover: RwSignal::new(None),
+            view: RwSignal::new(View::Graph),
+            transform: RwSignal::new((0.0, 0.0, 1.0)),
+            analysis,
+            graph,
+            layout,
+        }
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The state kept in the URL.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UrlState {
+    /// `bundle`: the bundle URL.
+    pub bundle: Option<String>,
+    /// Filters.
+    pub filters: Filters,
+    /// `sel`: `n:ID` or `e:KEY`.
+    pub selection: Selection,
+    /// `view`.
+    pub view: View,
+}
+
+impl UrlState {
+    /// Parses a query string (with or without the leading `?`).
+    pub fn parse(search: &str) -> Self {
+        let pairs: Vec<(String, String)> = web_sys::UrlSearchParams::new_with_str(search)
+            .ok()
+            .map(|p| {
+                let mut out = Vec::new();
+                for k in [
+                    "bundle", "cat", "rel", "verdict", "country", "asof", "q", "sel", "view",
+                ] {
+                    if let Some(v) = p.get(k) {
+                        out.push((k.to_string(), v));
+                    }
+                }
+                out
+            })
+            .unwrap_or_default();
+        let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
+        let filters = Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let selection = match get("sel") {
+            Some(s) if s.starts_with("n:") => Selection::Node(s[2..].to_string()),
+            Some(s) if s.starts_with("e:") => Selection::Edge(s[2..].to_string()),
+            _ => Selection::None,
+        };
+        let view = match get("view").as_deref() {
+            Some("table") => View::Table,
+            _ => View::Graph,
+        };
+        UrlState {
+            bundle: get("bundle"),
+            filters,
+            selection,
+            view,
+        }
+    }
+
+    /// The query string, starting with `?` (or empty).
+    pub fn to_query(&self) -> String {
+        let Ok(p) = web_sys::UrlSearchParams::new() else {
+            return String::new();
+        };
+        if let Some(b) = &self.bundle {
+            p.append("bundle", b);
+        }
+        for (k, v) in self.filters.to_query() {
+            p.append(k, &v);
+        }
+        match &self.selection {
+            Selection::Node(id) => p.append("sel", &format!("n:{id}")),
+            Selection::Edge(key) => p.append("sel", &format!("e:{key}")),
+            Selection::None => {}
+        }
+        if self.view != View::Graph {
+            p.append("view", self.view.as_str());
+        }
+        let s: String = p.to_string().into();
+        if s.is_empty() {
+            s
+        } else {
+            format!("?{s}")
+        }
+    }
+}
