@@ -63,8 +63,19 @@ pub fn App() -> impl IntoView {
     apply_url(state, &initial);
     spawn_local(async move {
         let default = load::load_manifest(state).await;
-        if let Some(url) = initial.bundle.clone().or(default) {
+        if let Some(url) = initial.bundle.clone().or(default.clone()) {
             load::load_url(state, url).await;
+        }
+        // A deep link that fails must not leave the page empty: show the
+        // default bundle under the error.
+        if state.current.with_untracked(|c| c.is_none()) {
+            if let (Some(d), Some(_)) = (default, initial.bundle.as_ref()) {
+                let failure = state.status.get_untracked();
+                load::load_url(state, d).await;
+                if matches!(failure, Status::Failed { .. }) {
+                    state.status.set(failure);
+                }
+            }
         }
     });
 

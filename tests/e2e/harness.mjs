@@ -38,14 +38,21 @@ async function waitFor(url, timeoutMs = 15000) {
   }
 }
 
-/** Starts `python3 -m http.server` on dist/ and Chromium; returns { base, browser, close }. */
-export async function start() {
+/** Serves a directory over HTTP on 127.0.0.1; returns { base, close }. */
+export async function serve(dir) {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(ROOT, 'dist'), String(port)], {
+  const server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir, String(port)], {
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}/`;
   await waitFor(base);
+  return { base, close: () => server.kill() };
+}
+
+/** Starts `python3 -m http.server` on dist/ and Chromium; returns { base, browser, close }. */
+export async function start() {
+  const server = await serve(join(ROOT, 'dist'));
+  const base = server.base;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     // Playwright's launch() gives every run a fresh, empty temporary profile
@@ -58,7 +65,7 @@ export async function start() {
     browser,
     async close() {
       await browser.close();
-      server.kill();
+      server.close();
     },
   };
 }
