@@ -4,6 +4,7 @@
 //! layout comes from the core, through the same `analyze_documents` the CLI
 //! calls.
 
+pub mod charts;
 pub mod graph_view;
 pub mod lists;
 pub mod load;
@@ -150,10 +151,13 @@ pub fn App() -> impl IntoView {
                             on:click=move |_| state.view.set(View::Graph)>"Graph"</button>
                         <button role="tab" data-testid="tab-table" aria-selected=move || (state.view.get() == View::Table).to_string()
                             on:click=move |_| state.view.set(View::Table)>"Table"</button>
+                        <button role="tab" data-testid="tab-charts" aria-selected=move || (state.view.get() == View::Charts).to_string()
+                            on:click=move |_| state.view.set(View::Charts)>"Charts"</button>
                     </div>
                     {move || match state.view.get() {
                         View::Graph => view! { <graph_view::GraphView /> }.into_any(),
                         View::Table => view! { <lists::TableView /> }.into_any(),
+                        View::Charts => view! { <charts::Charts /> }.into_any(),
                     }}
                     <lists::ClaimsList />
                 </main>

@@ -83,6 +83,8 @@ pub enum View {
     Graph,
     /// The table.
     Table,
+    /// The charts.
+    Charts,
 }
 
 impl View {
@@ -91,6 +93,7 @@ impl View {
         match self {
             View::Graph => "graph",
             View::Table => "table",
+            View::Charts => "charts",
         }
     }
 }
@@ -225,6 +228,7 @@ impl UrlState {
         };
         let view = match get("view").as_deref() {
             Some("table") => View::Table,
+            Some("charts") => View::Charts,
             _ => View::Graph,
         };
         UrlState {

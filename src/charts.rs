@@ -1,0 +1,151 @@
+//! Charts drawn with plotters' SVG backend: providers × categories, and
+//! firms per provider. The data comes from the core
+//! (`graph::provider_category_matrix`); plotters escapes every text and
+//! attribute it writes, so the SVG string is safe to insert as HTML.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use whoserves_core::graph::{provider_category_matrix, Matrix};
+
+const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
+const GRID: RGBColor = RGBColor(0xc9, 0xce, 0xd6);
+const BAR: RGBColor = RGBColor(0x1f, 0x63, 0xb4);
+
+/// Cell colour by share of the maximum: light to dark blue, text stays legible.
+fn shade(n: usize, max: usize) -> RGBColor {
+    if n == 0 || max == 0 {
+        return RGBColor(0xf3, 0xf4, 0xf6);
+    }
+    let t = n as f64 / max as f64;
+    let lerp = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t) as u8;
+    RGBColor(lerp(0xd6, 0x1f), lerp(0xe6, 0x63), lerp(0xf7, 0xb4))
+}
+
+/// The providers × categories grid as an SVG string.
+pub fn matrix_svg(m: &Matrix) -> String {
+    let (left, top, cell_w, cell_h) = (190i32, 96i32, 74i32, 26i32);
+    let w = (left + cell_w * m.categories.len() as i32 + 70).max(320) as u32;
+    let h = (top + cell_h * m.providers.len() as i32 + 16).max(140) as u32;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let font = ("sans-serif", 16).into_font().color(&INK);
+        let max = m.counts.iter().flatten().copied().max().unwrap_or(0);
+        for (ci, c) in m.categories.iter().enumerate() {
+            let x = left + ci as i32 * cell_w + cell_w / 2;
+            let style = font.clone().transform(FontTransform::Rotate270);
+            let _ = root.draw(&Text::new(c.clone(), (x - 6, top - 8), style));
+        }
+        let _ = root.draw(&Text::new(
+            "firms",
+            (left + cell_w * m.categories.len() as i32 + 12, top - 12),
+            font.clone(),
+        ));
+        for (ri, p) in m.providers.iter().enumerate() {
+            let y = top + ri as i32 * cell_h;
+            let _ = root.draw(&Text::new(p.clone(), (8, y + 7), font.clone()));
+            for (ci, n) in m.counts[ri].iter().enumerate() {
+                let x = left + ci as i32 * cell_w;
+                let fill = shade(*n, max);
+                let _ = root.draw(&Rectangle::new(
+                    [(x, y), (x + cell_w - 2, y + cell_h - 2)],
+                    fill.filled(),
+                ));
+                let _ = root.draw(&Rectangle::new(
+                    [(x, y), (x + cell_w - 2, y + cell_h - 2)],
+                    GRID,
+                ));
+                if *n > 0 {
+                    let color = if *n as f64 > max as f64 * 0.55 {
+                        WHITE
+                    } else {
+                        INK
+                    };
+                    let _ = root.draw(&Text::new(
+                        n.to_string(),
+                        (x + cell_w / 2 - 4, y + 7),
+                        font.clone().color(&color),
+                    ));
+                }
+            }
+            let _ = root.draw(&Text::new(
+                m.totals[ri].to_string(),
+                (left + cell_w * m.categories.len() as i32 + 18, y + 7),
+                font.clone(),
+            ));
+        }
+        let _ = root.present();
+    }
+    out
+}
+
+/// Firms per provider group as a horizontal bar chart (SVG string).
+pub fn firms_per_provider_svg(m: &Matrix) -> String {
+    let rows = m.providers.len().max(1);
+    let h = (40 + rows * 26) as u32;
+    let max = m.totals.iter().copied().max().unwrap_or(1).max(1);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (640, h)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(24)
+            .y_label_area_size(180)
+            .build_cartesian_2d(0u32..(max as u32 + 1), (0..rows).into_segmented());
+        if let Ok(mut chart) = chart {
+            let labels = m.providers.clone();
+            let _ = chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .x_desc("firms served (distinct)")
+                .axis_desc_style(("sans-serif", 16))
+                .label_style(("sans-serif", 16).into_font().color(&INK))
+                .y_labels(rows)
+                .y_label_formatter(&|v| match v {
+                    // Largest on top: row 0 is drawn at the top of the axis.
+                    SegmentValue::CenterOf(i) => {
+                        labels.get(rows - 1 - *i).cloned().unwrap_or_default()
+                    }
+                    _ => String::new(),
+                })
+                .x_labels(max + 2)
+                .draw();
+            let _ = chart.draw_series(m.totals.iter().enumerate().map(|(k, n)| {
+                let i = rows - 1 - k;
+                let mut bar = Rectangle::new(
+                    [
+                        (0, SegmentValue::Exact(i)),
+                        (*n as u32, SegmentValue::Exact(i + 1)),
+                    ],
+                    BAR.filled(),
+                );
+                bar.set_margin(4, 4, 0, 0);
+                bar
+            }));
+        }
+        let _ = root.present();
+    }
+    out
+}
+
+/// Both charts, with short descriptions and a data-table pointer.
+#[component]
+pub fn Charts() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let matrix = Memo::new(move |_| provider_category_matrix(&state.graph.get()));
+    view! {
+        <section class="charts" data-testid="charts">
+            <figure>
+                <figcaption>"Providers × categories: how many firms each provider serves in each category (from findings; the table view lists every edge)."</figcaption>
+                <div class="chart" data-testid="chart-matrix" inner_html=move || matrix_svg(&matrix.get())></div>
+            </figure>
+            <figure>
+                <figcaption>"Firms per provider: distinct firms each provider (with its services) serves."</figcaption>
+                <div class="chart" data-testid="chart-firms" inner_html=move || firms_per_provider_svg(&matrix.get())></div>
+            </figure>
+        </section>
+    }
+}
