@@ -13,7 +13,7 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use state::{AppState, Selection, Status, UrlState, View};
+use state::{AppState, LayoutKind, Selection, Status, UrlState, View};
 use wasm_bindgen::JsCast;
 use whoserves_core::Verdict;
 
@@ -51,6 +51,7 @@ fn apply_url(state: AppState, u: &UrlState) {
     state.filters.set(u.filters.clone());
     state.selection.set(u.selection.clone());
     state.view.set(u.view);
+    state.layout_kind.set(u.layout);
 }
 
 /// The whole app.
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
             filters: state.filters.get(),
             selection: state.selection.get(),
             view: state.view.get(),
+            layout: state.layout_kind.get(),
         };
         if state.current.with_untracked(|c| c.is_none()) || restoring.get_value() {
             return;
@@ -153,6 +155,14 @@ pub fn App() -> impl IntoView {
                             on:click=move |_| state.view.set(View::Table)>"Table"</button>
                         <button role="tab" data-testid="tab-charts" aria-selected=move || (state.view.get() == View::Charts).to_string()
                             on:click=move |_| state.view.set(View::Charts)>"Charts"</button>
+                        <label class="layout-pick">"Layout "
+                            <select data-testid="layout" on:change=move |ev| state.layout_kind.set(LayoutKind::parse(&event_target_value(&ev)))
+                                prop:value=move || state.layout_kind.get().as_str()>
+                                <option value="auto">"Automatic"</option>
+                                <option value="columns">"Two columns"</option>
+                                <option value="force">"Force-directed"</option>
+                            </select>
+                        </label>
                     </div>
                     {move || match state.view.get() {
                         View::Graph => view! { <graph_view::GraphView /> }.into_any(),

@@ -98,6 +98,44 @@ impl View {
     }
 }
 
+/// Which layout draws the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LayoutKind {
+    /// Two columns for small graphs, force-directed above [`AUTO_FORCE_NODES`].
+    #[default]
+    Auto,
+    /// Firms left, providers right, barycentric ordering.
+    Columns,
+    /// Force-directed, seeded.
+    Force,
+}
+
+/// Above this many nodes, `Auto` picks the force-directed layout.
+pub const AUTO_FORCE_NODES: usize = 400;
+
+impl LayoutKind {
+    /// URL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayoutKind::Auto => "auto",
+            LayoutKind::Columns => "columns",
+            LayoutKind::Force => "force",
+        }
+    }
+
+    /// Parses [`LayoutKind::as_str`].
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "columns" => LayoutKind::Columns,
+            "force" => LayoutKind::Force,
+            _ => LayoutKind::Auto,
+        }
+    }
+}
+
+/// The seed of the force-directed layout (fixed, so views are shareable).
+pub const FORCE_SEED: u64 = 2020;
+
 /// One entry of the bundle picker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PickerEntry {
@@ -126,6 +164,8 @@ pub struct AppState {
     pub view: RwSignal<View>,
     /// Pan x, pan y, zoom.
     pub transform: RwSignal<(f64, f64, f64)>,
+    /// Layout choice.
+    pub layout_kind: RwSignal<LayoutKind>,
     /// The analysis with the as-of filter applied.
     pub analysis: Memo<Option<Shared<Analysis>>>,
     /// The filtered graph.
@@ -154,6 +194,7 @@ impl AppState {
             };
             Shared(Arc::new(g))
         });
+        let layout_kind = RwSignal::new(LayoutKind::Auto);
         let layout = Memo::new(move |_| {
             let g = graph.get();
             let labels = |i: usize| {
@@ -161,11 +202,17 @@ impl AppState {
                 e.claimed_only
                     .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
             };
-            Shared(Arc::new(layout::two_column(
-                &g,
-                &labels,
-                &layout::Options::default(),
-            )))
+            let o = layout::Options::default();
+            let force = match layout_kind.get() {
+                LayoutKind::Force => true,
+                LayoutKind::Columns => false,
+                LayoutKind::Auto => g.nodes.len() > AUTO_FORCE_NODES,
+            };
+            Shared(Arc::new(if force {
+                layout::force(&g, FORCE_SEED, &labels, &o)
+            } else {
+                layout::two_column(&g, &labels, &o)
+            }))
         });
         AppState {
             current,
@@ -176,6 +223,7 @@ impl AppState {
             hover: RwSignal::new(None),
             view: RwSignal::new(View::Graph),
             transform: RwSignal::new((0.0, 0.0, 1.0)),
+            layout_kind,
             analysis,
             graph,
             layout,
@@ -200,6 +248,8 @@ pub struct UrlState {
     pub selection: Selection,
     /// `view`.
     pub view: View,
+    /// `layout`.
+    pub layout: LayoutKind,
 }
 
 impl UrlState {
@@ -236,6 +286,7 @@ impl UrlState {
             filters,
             selection,
             view,
+            layout: LayoutKind::parse(get("layout").as_deref().unwrap_or("")),
         }
     }
 
@@ -257,6 +308,9 @@ impl UrlState {
         }
         if self.view != View::Graph {
             p.append("view", self.view.as_str());
+        }
+        if self.layout != LayoutKind::Auto {
+            p.append("layout", self.layout.as_str());
         }
         let s: String = p.to_string().into();
         if s.is_empty() {

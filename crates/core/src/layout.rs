@@ -313,13 +313,35 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     let height = provider_h.max(firm_h) + 2.0 * o.margin;
     let width = px + provider_label_w + 30.0 + o.margin;
 
-    // Edge labels: first free spot along the curve.
     let edge_offsets = parallel_offsets(g, 7.0);
-    let mut taken: Vec<Rect> = labels.clone();
-    let mut edge_labels = vec![None; g.edges.len()];
+    let edge_labels = place_edge_labels(g, &nodes, &labels, &edge_offsets, edge_label, o);
+    Layout {
+        nodes,
+        labels,
+        groups,
+        edge_labels,
+        edge_offsets,
+        width,
+        height,
+    }
+}
+
+/// Puts each edge label at the first spot along its edge that no node label
+/// or earlier edge label occupies; a label with no free spot is left out
+/// (the panel and the table still say it).
+fn place_edge_labels(
+    g: &Graph,
+    nodes: &[Point],
+    labels: &[Rect],
+    offsets: &[f64],
+    edge_label: &dyn Fn(usize) -> Option<String>,
+    o: &Options,
+) -> Vec<Option<Rect>> {
+    let mut taken: Vec<Rect> = labels.to_vec();
+    let mut out = vec![None; g.edges.len()];
     for (ei, e) in g.edges.iter().enumerate() {
         let Some(text) = edge_label(ei) else { continue };
-        let curve = edge_curve(nodes[e.from], nodes[e.to], edge_offsets[ei]);
+        let curve = edge_curve(nodes[e.from], nodes[e.to], offsets[ei]);
         let w = label_width(&text, o) * 0.85;
         let h = o.label_height * 0.9;
         let spot = [0.5, 0.38, 0.62, 0.27, 0.73, 0.18, 0.82]
@@ -336,13 +358,161 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
             .find(|r| !taken.iter().any(|t| t.overlaps(r)));
         if let Some(r) = spot {
             taken.push(r);
-            edge_labels[ei] = Some(r);
+            out[ei] = Some(r);
         }
     }
+    out
+}
+
+/// A force-directed layout (Fruchterman–Reingold) for larger bundles.
+/// Deterministic: the same graph and `seed` give the same layout.
+/// Repulsion only considers nodes in neighbouring grid cells, so each
+/// iteration is roughly linear in the number of nodes.
+///
+/// # Complexity
+/// O(iterations × (V + E)) for evenly spread nodes.
+pub fn force(
+    g: &Graph,
+    seed: u64,
+    edge_label: &dyn Fn(usize) -> Option<String>,
+    o: &Options,
+) -> Layout {
+    let n = g.nodes.len();
+    let side = (n.max(1) as f64).sqrt() * o.row * 3.2 + 200.0;
+    let k = (side * side / n.max(1) as f64).sqrt();
+    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
+    let mut rand = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut pos: Vec<Point> = (0..n)
+        .map(|i| {
+            // Firms start on the left half, providers on the right.
+            let half = if g.nodes[i].side == Side::Firm {
+                0.0
+            } else {
+                0.5
+            };
+            Point {
+                x: (half + rand() * 0.5) * side,
+                y: rand() * side,
+            }
+        })
+        .collect();
+    let iterations = if n <= 300 {
+        300
+    } else {
+        (90_000 / n).clamp(40, 300)
+    };
+    let mut temp = side / 10.0;
+    let cool = temp / iterations as f64;
+    let cell = 2.0 * k;
+    for _ in 0..iterations {
+        let mut disp = vec![Point::default(); n];
+        let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
+        for (i, p) in pos.iter().enumerate() {
+            grid.entry(((p.x / cell).floor() as i64, (p.y / cell).floor() as i64))
+                .or_default()
+                .push(i);
+        }
+        for (i, p) in pos.iter().enumerate() {
+            let (cx, cy) = ((p.x / cell).floor() as i64, (p.y / cell).floor() as i64);
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let Some(list) = grid.get(&(cx + dx, cy + dy)) else {
+                        continue;
+                    };
+                    for &j in list {
+                        if i == j {
+                            continue;
+                        }
+                        let (vx, vy) = (p.x - pos[j].x, p.y - pos[j].y);
+                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
+                        let f = k * k / d;
+                        disp[i].x += vx / d * f;
+                        disp[i].y += vy / d * f;
+                    }
+                }
+            }
+        }
+        for e in &g.edges {
+            let (a, b) = (e.from, e.to);
+            let (vx, vy) = (pos[a].x - pos[b].x, pos[a].y - pos[b].y);
+            let d = (vx * vx + vy * vy).sqrt().max(0.01);
+            let f = d * d / k;
+            disp[a].x -= vx / d * f;
+            disp[a].y -= vy / d * f;
+            disp[b].x += vx / d * f;
+            disp[b].y += vy / d * f;
+        }
+        for (p, dp) in pos.iter_mut().zip(&disp) {
+            let len = (dp.x * dp.x + dp.y * dp.y).sqrt().max(0.01);
+            let step = len.min(temp);
+            p.x = (p.x + dp.x / len * step).clamp(0.0, side);
+            p.y = (p.y + dp.y / len * step).clamp(0.0, side);
+        }
+        temp = (temp - cool).max(0.5);
+    }
+    // Labels to the right of their dot; push overlapping ones down.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| {
+        pos[*a]
+            .y
+            .total_cmp(&pos[*b].y)
+            .then(pos[*a].x.total_cmp(&pos[*b].x))
+    });
+    let mut labels = vec![Rect::default(); n];
+    let mut placed: Vec<Rect> = Vec::new();
+    for i in order {
+        let w = label_width(&g.nodes[i].label, o);
+        let mut r = Rect {
+            x: pos[i].x + 9.0,
+            y: pos[i].y - o.label_height / 2.0,
+            width: w,
+            height: o.label_height,
+        };
+        let mut guard = 0;
+        while let Some(hit) = placed.iter().find(|p| p.overlaps(&r)) {
+            r.y = hit.y + hit.height + 0.5;
+            guard += 1;
+            if guard > 200 {
+                break;
+            }
+        }
+        pos[i].y = r.y + o.label_height / 2.0;
+        placed.push(r);
+        labels[i] = r;
+    }
+    // Shift everything into the margin.
+    let min_x = labels
+        .iter()
+        .map(|r| r.x - 20.0)
+        .chain(pos.iter().map(|p| p.x - 10.0))
+        .fold(f64::MAX, f64::min);
+    let min_y = labels
+        .iter()
+        .map(|r| r.y)
+        .chain(pos.iter().map(|p| p.y - 10.0))
+        .fold(f64::MAX, f64::min);
+    let (sx, sy) = (o.margin - min_x, o.margin - min_y);
+    for p in pos.iter_mut() {
+        p.x += sx;
+        p.y += sy;
+    }
+    for r in labels.iter_mut() {
+        r.x += sx;
+        r.y += sy;
+    }
+    let width = labels.iter().map(|r| r.x + r.width).fold(0.0, f64::max) + o.margin;
+    let height = labels.iter().map(|r| r.y + r.height).fold(0.0, f64::max) + o.margin;
+    let edge_offsets = parallel_offsets(g, 7.0);
+    let edge_labels = place_edge_labels(g, &pos, &labels, &edge_offsets, edge_label, o);
     Layout {
-        nodes,
+        nodes: pos,
         labels,
-        groups,
+        groups: Vec::new(),
         edge_labels,
         edge_offsets,
         width,
@@ -429,6 +599,23 @@ mod tests {
         let a = two_column(&g, &|_| None, &Options::default());
         let b = two_column(&g, &|_| None, &Options::default());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn force_layout_is_deterministic_per_seed_and_labels_do_not_overlap() {
+        let g = demo_graph();
+        let a = force(&g, 7, &|_| None, &Options::default());
+        assert_eq!(a, force(&g, 7, &|_| None, &Options::default()));
+        assert_ne!(a, force(&g, 8, &|_| None, &Options::default()));
+        for (i, x) in a.labels.iter().enumerate() {
+            for y in &a.labels[i + 1..] {
+                assert!(!x.overlaps(y), "{x:?} overlaps {y:?}");
+            }
+        }
+        assert!(a
+            .nodes
+            .iter()
+            .all(|p| p.x >= 0.0 && p.y >= 0.0 && p.x <= a.width && p.y <= a.height));
     }
 
     #[test]
