@@ -261,6 +261,7 @@ impl UrlState {
                 let mut out = Vec::new();
                 for k in [
                     "bundle", "cat", "rel", "verdict", "country", "asof", "q", "sel", "view",
+                    "layout",
                 ] {
                     if let Some(v) = p.get(k) {
                         out.push((k.to_string(), v));

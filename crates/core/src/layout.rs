@@ -447,11 +447,18 @@ pub fn force(
             disp[b].x += vx / d * f;
             disp[b].y += vy / d * f;
         }
+        // Gravity towards the centre keeps loose components from drifting
+        // to the edges.
+        let c = side / 2.0;
+        for (p, dp) in pos.iter().zip(disp.iter_mut()) {
+            dp.x -= (p.x - c) * 0.08 * k / side * 10.0;
+            dp.y -= (p.y - c) * 0.08 * k / side * 10.0;
+        }
         for (p, dp) in pos.iter_mut().zip(&disp) {
             let len = (dp.x * dp.x + dp.y * dp.y).sqrt().max(0.01);
             let step = len.min(temp);
-            p.x = (p.x + dp.x / len * step).clamp(0.0, side);
-            p.y = (p.y + dp.y / len * step).clamp(0.0, side);
+            p.x = (p.x + dp.x / len * step).clamp(-side, 2.0 * side);
+            p.y = (p.y + dp.y / len * step).clamp(-side, 2.0 * side);
         }
         temp = (temp - cool).max(0.5);
     }
