@@ -42,8 +42,11 @@ test-native:
 test-e2e:
 	node --test tests/e2e/
 
-bench: setup
+# Figures, not assertions: core throughput, then the release site's size,
+# time to first graph and panning frame times in headless Chromium.
+bench: setup-test site
 	cargo bench -p whoserves-core --bench throughput
+	node bench/site.mjs
 
 # Regenerates public/schema/bundle-v1.schema.json from the wire types.
 schema:
