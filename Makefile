@@ -25,7 +25,7 @@ setup-test:
 site: setup
 	trunk build --release
 
-test: setup-test lint test-native site test-e2e
+test: setup-test lint test-native test-wasm site test-e2e
 	@echo "make test: all passed"
 
 # fmt and clippy, native crates and the app (checked for wasm32).
@@ -37,6 +37,11 @@ lint:
 # Unit, fixture, property and doc tests of the core and the CLI.
 test-native:
 	cargo test $(NATIVE)
+
+# Component tests of the app in headless Chromium (wasm-bindgen-test,
+# chromedriver; flags in webdriver.json).
+test-wasm:
+	cargo test -p whoserves-app --target wasm32-unknown-unknown
 
 # Browser tests against the release build served over HTTP on 127.0.0.1.
 test-e2e:

@@ -281,18 +281,3 @@ fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
     }
     .into_any()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_http_links() {
-        assert_eq!(
-            safe_href("https://x.example/"),
-            Some("https://x.example/".into())
-        );
-        assert_eq!(safe_href("javascript:alert(1)"), None);
-        assert_eq!(safe_href("data:text/html,x"), None);
-    }
-}

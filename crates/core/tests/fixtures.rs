@@ -269,6 +269,33 @@ fn shipped_bundles() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Labels never overlap in the default layout of the shipped bundles.
+#[test]
+fn shipped_bundles_lay_out_without_overlapping_labels() {
+    use whoserves_core::graph::{build, Filters};
+    use whoserves_core::layout::{two_column, Options, Rect};
+    for file in ["top10vpn-2020.json", "demo.json"] {
+        let a = analyze_file(&public(&format!("bundles/{file}")));
+        let g = build(&a, &Filters::default());
+        let label = |i: usize| {
+            let e = &g.edges[i];
+            e.claimed_only
+                .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
+        };
+        let l = two_column(&g, &label, &Options::default());
+        let mut boxes: Vec<Rect> = l.labels.clone();
+        boxes.extend(l.edge_labels.iter().flatten().copied());
+        for (i, x) in boxes.iter().enumerate() {
+            for y in &boxes[i + 1..] {
+                assert!(!x.overlaps(y), "{file}: {x:?} overlaps {y:?}");
+            }
+        }
+        // Every claim-only edge found room for its verdict.
+        let wanted = g.edges.iter().filter(|e| e.claimed_only).count();
+        assert_eq!(l.edge_labels.iter().flatten().count(), wanted, "{file}");
+    }
+}
+
 #[test]
 fn the_demo_exercises_everything() {
     let a = analyze_file(&public("bundles/demo.json"));
