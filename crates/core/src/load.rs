@@ -528,6 +528,32 @@ impl<'t> Loader<'t> {
         }
     }
 
+    /// The elements of section `raw` that deserialise as `T` and carry a
+    /// non-empty, unique id; the others are reported and left out.
+    fn section<T: Deserialize<'t> + Identified>(
+        &mut self,
+        raw: Option<&'t RawValue>,
+        path: JsonPath,
+        limit: usize,
+        what: &str,
+        first: &mut HashMap<String, String>,
+    ) -> Vec<(Elem<'t>, T)> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        let elems = self.elements(raw, path, limit, what);
+        let mut out = Vec::with_capacity(elems.len());
+        for e in elems {
+            let Some(w) = self.parse::<T>(&e) else {
+                continue;
+            };
+            if self.check_id(&e, w.id(), first) {
+                out.push((e, w));
+            }
+        }
+        out
+    }
+
     /// Checks an id is non-empty and unique; records it. Returns false (after
     /// reporting) when the element must be skipped.
     fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut HashMap<String, String>) -> bool {
@@ -557,18 +583,13 @@ impl<'t> Loader<'t> {
         let mut first = HashMap::new();
         let mut declared = Vec::new();
         if let Some(raw) = raw {
-            for e in self.elements(
-                raw,
+            for (_, c) in self.section::<wire::Category>(
+                Some(raw),
                 JsonPath::root().field("categories"),
                 limits.max_categories,
                 "categories",
+                &mut first,
             ) {
-                let Some(c) = self.parse::<wire::Category>(&e) else {
-                    continue;
-                };
-                if !self.check_id(&e, &c.id, &mut first) {
-                    continue;
-                }
                 declared.push(Category {
                     id: c.id,
                     label: c.label,
@@ -665,18 +686,13 @@ impl<'t> Loader<'t> {
         let mut first = seed(self.base.entities.iter().map(|e| e.id.as_str()));
         let mut elems = Vec::new();
         if let Some(raw) = raw {
-            for e in self.elements(
-                raw,
+            for (e, w) in self.section::<wire::Entity>(
+                Some(raw),
                 JsonPath::root().field("entities"),
                 limits.max_entities,
                 "entities",
+                &mut first,
             ) {
-                let Some(w) = self.parse::<wire::Entity>(&e) else {
-                    continue;
-                };
-                if !self.check_id(&e, &w.id, &mut first) {
-                    continue;
-                }
                 let Some(role) = Role::parse(&w.role) else {
                     self.error(
                         &e,
@@ -791,18 +807,13 @@ impl<'t> Loader<'t> {
         let Some(raw) = raw else { return };
         let mut first = seed(self.base.ranges.iter().map(|r| r.id.as_str()));
         let mut total = 0usize;
-        for e in self.elements(
-            raw,
+        for (e, w) in self.section::<wire::RangeSet>(
+            Some(raw),
             JsonPath::root().field("ranges"),
             limits.max_ranges,
             "range sets",
+            &mut first,
         ) {
-            let Some(w) = self.parse::<wire::RangeSet>(&e) else {
-                continue;
-            };
-            if !self.check_id(&e, &w.id, &mut first) {
-                continue;
-            }
             let ok_provider = self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
             let source = self.source_ref(&e, "source", &w.source, refs);
             let mut prefixes = Vec::with_capacity(w.prefixes.len());
@@ -850,20 +861,15 @@ impl<'t> Loader<'t> {
     ) {
         let Some(raw) = raw else { return };
         let mut first = seed(self.base.observations.iter().map(|o| o.id.as_str()));
-        let elems = self.elements(
-            raw,
+        let elems = self.section::<wire::Observation>(
+            Some(raw),
             JsonPath::root().field("observations"),
             limits.max_observations,
             "observations",
+            &mut first,
         );
         bundle.observations.reserve(elems.len());
-        for e in elems {
-            let Some(w) = self.parse::<wire::Observation>(&e) else {
-                continue;
-            };
-            if !self.check_id(&e, &w.id, &mut first) {
-                continue;
-            }
+        for (e, w) in elems {
             let mut ok = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
             let kind = Kind::parse(&w.kind);
             if kind.is_none() {
@@ -968,18 +974,13 @@ impl<'t> Loader<'t> {
         };
         let mut first = seed(self.base.rules.iter().map(|r| r.id.as_str()));
         let mut rules = Vec::new();
-        for e in self.elements(
-            raw,
+        for (e, w) in self.section::<wire::Rule>(
+            Some(raw),
             JsonPath::root().field("rules"),
             limits.max_rules,
             "rules",
+            &mut first,
         ) {
-            let Some(w) = self.parse::<wire::Rule>(&e) else {
-                continue;
-            };
-            if !self.check_id(&e, &w.id, &mut first) {
-                continue;
-            }
             let mut ok = self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
             ok &= self.category_ref(&e, "category", &w.category, refs);
             let relationship = Relationship::parse(&w.relationship);
@@ -1153,18 +1154,13 @@ impl<'t> Loader<'t> {
     ) {
         let Some(raw) = raw else { return };
         let mut first = seed(self.base.claims.iter().map(|c| c.id.as_str()));
-        for e in self.elements(
-            raw,
+        for (e, w) in self.section::<wire::Claim>(
+            Some(raw),
             JsonPath::root().field("claims"),
             limits.max_claims,
             "claims",
+            &mut first,
         ) {
-            let Some(w) = self.parse::<wire::Claim>(&e) else {
-                continue;
-            };
-            if !self.check_id(&e, &w.id, &mut first) {
-                continue;
-            }
             let mut ok = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
             ok &= self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
             if let Some(c) = &w.category {
@@ -1219,6 +1215,30 @@ impl<'t> Loader<'t> {
         }
     }
 }
+
+/// Wire elements identified by an `id` field.
+trait Identified {
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($t:ty),*) => {$(
+        impl Identified for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+identified!(
+    wire::Category,
+    wire::Entity,
+    wire::RangeSet,
+    wire::Observation,
+    wire::Rule,
+    wire::Claim
+);
 
 /// Ids other sections may reference.
 struct Refs {
