@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 use whoserves_core::graph::{Graph, Side};
-use whoserves_core::layout::{edge_curve, Layout};
+use whoserves_core::layout::Layout;
 use whoserves_core::model::BUILTIN_CATEGORIES;
 
 /// The CSS class suffix for a category: built-in ids, else `other`.
@@ -226,7 +226,7 @@ pub fn GraphView() -> impl IntoView {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let c = edge_curve(l.nodes[e.from], l.nodes[e.to], l.edge_offsets[i]);
+                let c = l.edge_points(i, e.from, e.to);
                 let d = format!(
                     "M{:.1} {:.1} C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
                     c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y

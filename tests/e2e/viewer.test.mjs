@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { start, serve, cliReport, watchConsole, ROOT, ARTIFACTS } from './harness.mjs';
 import { Viewer } from './viewer.page.mjs';
 
@@ -87,11 +88,38 @@ test('filters change the graph, the lists and the table', async (t) => {
   await v.page.getByTestId('filter-reset').click();
   await v.page.getByTestId('filter-search').fill('facegrid');
   await v.page.waitForFunction(() => [...document.querySelectorAll('[data-testid=node][data-side=firm]')].every((n) => n.dataset.id === 'facegrid'));
-  // The table shows the same edges, sortable.
+  // The table shows the same edges, sorts, and exports them as CSV.
+  const edgeCount = await v.edges().count();
   await v.page.getByTestId('tab-table').click();
-  const rows = await v.page.getByTestId('table-row').count();
-  await v.page.getByTestId('tab-graph').click();
-  assert.equal(rows, await v.edges().count());
+  assert.equal(await v.page.getByTestId('table-row').count(), edgeCount);
+  await v.page.getByTestId('sort-evidence').click();
+  await v.page.getByTestId('sort-evidence').click();
+  const evidence = await v.page.getByTestId('table-row').evaluateAll((rs) => rs.map((r) => Number(r.children[4].textContent)));
+  assert.deepEqual(evidence, [...evidence].sort((a, b) => b - a), 'sorted by evidence, descending');
+  const [download] = await Promise.all([v.page.waitForEvent('download'), v.page.getByTestId('export-csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split('\r\n');
+  assert.equal(lines[0], 'firm,provider,category,relationship,evidence,verdict');
+  assert.equal(lines.length, edgeCount + 1);
+  assert.ok(lines.slice(1).every((l) => l.startsWith('FaceGrid,')), csv);
+});
+
+test('the charts draw from the filtered graph', async (t) => {
+  const v = await viewer(t);
+  await v.open(`${DEMO}&view=charts`);
+  const matrix = v.page.getByTestId('chart-matrix').locator('svg');
+  await matrix.waitFor();
+  const text = await matrix.textContent();
+  for (const p of ['Amazon', 'Alibaba Cloud', 'Example Hosting']) assert.ok(text.includes(p), p);
+  await v.page.getByTestId('chart-firms').locator('svg').waitFor();
+});
+
+test('the dark theme follows prefers-color-scheme', async (t) => {
+  const v = await viewer(t);
+  await v.page.emulateMedia({ colorScheme: 'dark' });
+  await v.open(DEMO);
+  const bg = await v.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(19, 20, 23)');
 });
 
 test('the graph is keyboard-navigable', async (t) => {

@@ -105,6 +105,9 @@ pub struct Layout {
     /// parallel edges (one firm, one provider, several categories) fan out
     /// instead of drawing over each other.
     pub edge_offsets: Vec<f64>,
+    /// Whether edges are drawn as S-curves between columns (two-column
+    /// layout) or as near-straight lines (force layout).
+    pub curved: bool,
     /// Total width.
     pub width: f64,
     /// Total height.
@@ -131,6 +134,38 @@ pub fn edge_curve(a: Point, b: Point, offset: f64) -> [Point; 4] {
             y: b.y + offset * 1.33,
         },
         b,
+    ]
+}
+
+impl Layout {
+    /// The Bézier control points of edge `i` from node `a` to node `b`.
+    pub fn edge_points(&self, i: usize, a: usize, b: usize) -> [Point; 4] {
+        let off = self.edge_offsets.get(i).copied().unwrap_or(0.0);
+        edge_points(self.nodes[a], self.nodes[b], off, self.curved)
+    }
+}
+
+/// Control points of an edge: an S-curve between columns when `curved`,
+/// else a straight line bowed sideways by `off` (for parallel edges).
+pub fn edge_points(p: Point, q: Point, off: f64, curved: bool) -> [Point; 4] {
+    if curved {
+        return edge_curve(p, q, off);
+    }
+    // A straight line, bowed sideways by the offset for parallel edges.
+    let (dx, dy) = (q.x - p.x, q.y - p.y);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (nx, ny) = (-dy / len * off * 1.33, dx / len * off * 1.33);
+    [
+        p,
+        Point {
+            x: p.x + dx / 3.0 + nx,
+            y: p.y + dy / 3.0 + ny,
+        },
+        Point {
+            x: p.x + 2.0 * dx / 3.0 + nx,
+            y: p.y + 2.0 * dy / 3.0 + ny,
+        },
+        q,
     ]
 }
 
@@ -314,13 +349,14 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     let width = px + provider_label_w + 30.0 + o.margin;
 
     let edge_offsets = parallel_offsets(g, 7.0);
-    let edge_labels = place_edge_labels(g, &nodes, &labels, &edge_offsets, edge_label, o);
+    let edge_labels = place_edge_labels(g, &nodes, &labels, &edge_offsets, true, edge_label, o);
     Layout {
         nodes,
         labels,
         groups,
         edge_labels,
         edge_offsets,
+        curved: true,
         width,
         height,
     }
@@ -334,6 +370,7 @@ fn place_edge_labels(
     nodes: &[Point],
     labels: &[Rect],
     offsets: &[f64],
+    curved: bool,
     edge_label: &dyn Fn(usize) -> Option<String>,
     o: &Options,
 ) -> Vec<Option<Rect>> {
@@ -341,7 +378,7 @@ fn place_edge_labels(
     let mut out = vec![None; g.edges.len()];
     for (ei, e) in g.edges.iter().enumerate() {
         let Some(text) = edge_label(ei) else { continue };
-        let curve = edge_curve(nodes[e.from], nodes[e.to], offsets[ei]);
+        let curve = edge_points(nodes[e.from], nodes[e.to], offsets[ei], curved);
         let w = label_width(&text, o) * 0.85;
         let h = o.label_height * 0.9;
         let spot = [0.5, 0.38, 0.62, 0.27, 0.73, 0.18, 0.82]
@@ -515,13 +552,14 @@ pub fn force(
     let width = labels.iter().map(|r| r.x + r.width).fold(0.0, f64::max) + o.margin;
     let height = labels.iter().map(|r| r.y + r.height).fold(0.0, f64::max) + o.margin;
     let edge_offsets = parallel_offsets(g, 7.0);
-    let edge_labels = place_edge_labels(g, &pos, &labels, &edge_offsets, edge_label, o);
+    let edge_labels = place_edge_labels(g, &pos, &labels, &edge_offsets, false, edge_label, o);
     Layout {
         nodes: pos,
         labels,
         groups: Vec::new(),
         edge_labels,
         edge_offsets,
+        curved: false,
         width,
         height,
     }
