@@ -7,7 +7,7 @@ export class Viewer {
   async open(query = '') {
     await this.page.goto(this.base + query);
     await this.page.getByTestId('overview').waitFor({ timeout: 15000 });
-    await this.page.getByTestId('graph').or(this.page.getByTestId('table')).first().waitFor();
+    await this.page.getByTestId('graph').or(this.page.getByTestId('table')).or(this.page.getByTestId('charts')).first().waitFor();
   }
   title() { return this.page.getByTestId('bundle-title').textContent(); }
   nodes() { return this.page.getByTestId('node'); }
