@@ -265,8 +265,12 @@ pub fn GraphView() -> impl IntoView {
             .filter_map(|(e, r)| {
                 let r = (*r)?;
                 let text = e.verdict.map(|v| v.label()).unwrap_or("claimed");
+                let (from, to) = (e.from, e.to);
+                let dim = move || {
+                    bright.with(|b| b.as_ref().is_some_and(|s| !(s.contains(&from) && s.contains(&to))))
+                };
                 Some(view! {
-                    <text class="edge-label" x=r.x + r.width / 2.0 y=r.y + r.height / 2.0 + 4.0 text-anchor="middle">{text}</text>
+                    <text class="edge-label" class:dim=dim x=r.x + r.width / 2.0 y=r.y + r.height / 2.0 + 4.0 text-anchor="middle">{text}</text>
                 })
             })
             .collect_view();
