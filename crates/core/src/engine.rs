@@ -26,7 +26,7 @@ use crate::prefix::PrefixMap;
 use aho_corasick::AhoCorasick;
 use regex::RegexSet;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Rules compiled into per-kind indexes.
@@ -392,7 +392,9 @@ impl Finding {
 pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
     let set = RuleSet::new(&bundle.rules);
     let described: Vec<String> = bundle.rules.iter().map(Rule::describe_matcher).collect();
-    let mut groups: BTreeMap<(&str, &str, &str, Relationship), Vec<Trace>> = BTreeMap::new();
+    // Hash while collecting, sort once at the end: cheaper than keeping a
+    // tree ordered on every insert.
+    let mut groups: HashMap<(&str, &str, &str, Relationship), Vec<Trace>> = HashMap::new();
     let (mut scratch, mut matches) = (Vec::new(), Vec::new());
     for obs in &bundle.observations {
         let n = obs.normalized();
@@ -430,6 +432,8 @@ pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
                 });
         }
     }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups
         .into_iter()
         .map(|((s, p, c, r), traces)| Finding {
