@@ -12,6 +12,10 @@ use whoserves_core::graph::{Graph, Side};
 use whoserves_core::layout::Layout;
 use whoserves_core::model::BUILTIN_CATEGORIES;
 
+/// Above this many edges, edges are hidden while the reader drags, so
+/// panning stays smooth; they return when the pointer is released.
+pub const LARGE_EDGES: usize = 2_000;
+
 /// The CSS class suffix for a category: built-in ids, else `other`.
 pub fn category_class(category: Option<&str>) -> &'static str {
     match category {
@@ -128,10 +132,15 @@ pub fn GraphView() -> impl IntoView {
 
     // Pointer tracking for pan and pinch.
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
+    // The scale is read once per gesture, not on every move: measuring the
+    // SVG on each frame forces the browser to lay it out again.
+    let gesture_scale = StoredValue::new(1.0f64);
+    let panning = RwSignal::new(false);
     let on_pointerdown = move |ev: web_sys::PointerEvent| {
         if ev.button() != 0 {
             return;
         }
+        gesture_scale.set_value(units_per_px());
         pointers.update_value(|p| {
             p.push((ev.pointer_id(), ev.client_x() as f64, ev.client_y() as f64))
         });
@@ -143,7 +152,10 @@ pub fn GraphView() -> impl IntoView {
         let Some(idx) = ps.iter().position(|p| p.0 == id) else {
             return;
         };
-        let s = units_per_px();
+        let s = gesture_scale.get_value();
+        if !panning.get_untracked() {
+            panning.set(true);
+        }
         if ps.len() == 1 {
             let (_, px, py) = ps[0];
             state.transform.update(|(tx, ty, _)| {
@@ -164,6 +176,9 @@ pub fn GraphView() -> impl IntoView {
     let on_pointerup = move |ev: web_sys::PointerEvent| {
         let id = ev.pointer_id();
         pointers.update_value(|p| p.retain(|q| q.0 != id));
+        if pointers.with_value(|p| p.is_empty()) && panning.get_untracked() {
+            panning.set(false);
+        }
     };
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
@@ -351,6 +366,8 @@ pub fn GraphView() -> impl IntoView {
                 <button data-testid="zoom-fit" aria-label="Fit to screen" on:click=move |_| state.transform.set((0.0, 0.0, 1.0))>"Fit"</button>
             </div>
             <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
+                class:panning=move || panning.get()
+                class:large=move || state.graph.with(|g| g.edges.len() > LARGE_EDGES)
                 role="group" aria-label="Graph of firms and the providers that serve them. The table view lists the same edges."
                 data-transform=move || { let (x, y, k) = state.transform.get(); format!("{x:.1},{y:.1},{k:.3}") }
                 on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup
