@@ -34,6 +34,9 @@ need_build() {
     say "installing wasm-bindgen-cli $WBG_VERSION (about 2 minutes)"
     cargo install wasm-bindgen-cli --version "$WBG_VERSION"
   fi
+  # trunk builds offline, so every crate must already be downloaded.
+  say "fetching crates (cargo fetch)"
+  cargo fetch --locked
   need_npm
 }
 
