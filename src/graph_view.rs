@@ -50,6 +50,14 @@ fn focus_node(i: usize) {
     }
 }
 
+/// Whether an edge between `from` and `to` is outside the bright set.
+fn edge_dimmed(bright: Memo<Option<BTreeSet<usize>>>, from: usize, to: usize) -> bool {
+    bright.with(|b| {
+        b.as_ref()
+            .is_some_and(|s| !(s.contains(&from) && s.contains(&to)))
+    })
+}
+
 /// Moves keyboard focus from node `i` in the direction of `key`.
 fn step(g: &Graph, l: &Layout, i: usize, key: &str) -> Option<usize> {
     let side = g.nodes[i].side;
@@ -260,7 +268,7 @@ pub fn GraphView() -> impl IntoView {
                     e.evidence,
                     e.verdict.map(|v| format!(", claim {}", v.label())).unwrap_or_default()
                 );
-                let dim = move || bright.with(|b| b.as_ref().is_some_and(|s| !(s.contains(&from) && s.contains(&to))));
+                let dim = move || edge_dimmed(bright, from, to);
                 let sel_key = key.clone();
                 view! {
                     <g class="edge-g" class:dim=dim class:selected=move || selected_edge.get() == Some(i)
@@ -281,14 +289,17 @@ pub fn GraphView() -> impl IntoView {
                 let r = (*r)?;
                 let text = e.verdict.map(|v| v.label()).unwrap_or("claimed");
                 let (from, to) = (e.from, e.to);
-                let dim = move || {
-                    bright.with(|b| b.as_ref().is_some_and(|s| !(s.contains(&from) && s.contains(&to))))
-                };
+                let dim = move || edge_dimmed(bright, from, to);
                 Some(view! {
                     <text class="edge-label" class:dim=dim x=r.x + r.width / 2.0 y=r.y + r.height / 2.0 + 4.0 text-anchor="middle">{text}</text>
                 })
             })
             .collect_view();
+        let mut degrees = vec![0usize; g.nodes.len()];
+        for e in &g.edges {
+            degrees[e.from] += 1;
+            degrees[e.to] += 1;
+        }
         let nodes = g
             .nodes
             .iter()
@@ -298,7 +309,7 @@ pub fn GraphView() -> impl IntoView {
                 let lb = l.labels[i];
                 let is_firm = n.side == Side::Firm;
                 let root = n.group.is_some_and(|gi| g.groups[gi].id == n.id);
-                let degree = g.edges_of(i).len();
+                let degree = degrees[i];
                 let kind = if is_firm { "Firm" } else { "Provider" };
                 let aria = format!("{kind} {}, {degree} connection(s)", n.label);
                 let id = n.id.clone();

@@ -117,6 +117,20 @@ impl Graph {
             .collect()
     }
 
+    /// The neighbours of every node, in one pass over the edges.
+    pub fn adjacency(&self) -> Vec<Vec<usize>> {
+        let mut adj = vec![Vec::new(); self.nodes.len()];
+        for e in &self.edges {
+            adj[e.from].push(e.to);
+            adj[e.to].push(e.from);
+        }
+        for list in &mut adj {
+            list.sort_unstable();
+            list.dedup();
+        }
+        adj
+    }
+
     /// Node indices adjacent to a node.
     pub fn neighbours(&self, node: usize) -> Vec<usize> {
         let mut out: Vec<usize> = self
@@ -259,16 +273,7 @@ impl Filters {
 pub fn as_of(a: &Analysis, date: Date) -> Analysis {
     let mut bundle = a.bundle.clone();
     bundle.observations.retain(|o| o.observed_at.date <= date);
-    let findings = crate::evaluate(&bundle);
-    let verdicts = crate::verdict::verdicts(&bundle, &findings);
-    let unclaimed = crate::verdict::unclaimed(&bundle, &findings);
-    Analysis {
-        bundle,
-        diagnostics: a.diagnostics.clone(),
-        findings,
-        verdicts,
-        unclaimed,
-    }
+    crate::finish(bundle, a.diagnostics.clone())
 }
 
 /// Whether a listing dated `listed` is in force on `as_of` (always, when no date is set).
@@ -470,8 +475,17 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             members: idx,
         });
     }
+    let index: std::collections::HashMap<&str, usize> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     for d in drafts {
-        let (Some(from), Some(to)) = (g.node(&d.subject), g.node(&d.provider)) else {
+        let (Some(&from), Some(&to)) = (
+            index.get(d.subject.as_str()),
+            index.get(d.provider.as_str()),
+        ) else {
             continue;
         };
         let verdict = d.claims.first().map(|&c| a.verdicts[c].verdict);

@@ -212,7 +212,7 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     let mut firm_order = firms.clone();
     let mut group_order: Vec<usize> = (0..g.groups.len()).collect();
     let mut member_order: Vec<Vec<usize>> = g.groups.iter().map(|gr| gr.members.clone()).collect();
-    let adj: Vec<Vec<usize>> = (0..g.nodes.len()).map(|n| g.neighbours(n)).collect();
+    let adj = g.adjacency();
 
     let mut pos = vec![0.0f64; g.nodes.len()];
     let place_providers =

@@ -127,7 +127,8 @@ pub fn analyze(text: &str, limits: &Limits) -> Analysis {
     finish(bundle, diagnostics)
 }
 
-fn finish(bundle: Bundle, diagnostics: Vec<Diagnostic>) -> Analysis {
+/// Evaluates a loaded bundle and judges its claims.
+pub(crate) fn finish(bundle: Bundle, diagnostics: Vec<Diagnostic>) -> Analysis {
     let findings = evaluate(&bundle);
     let verdicts = verdict::verdicts(&bundle, &findings);
     let unclaimed = verdict::unclaimed(&bundle, &findings);
