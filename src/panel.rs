@@ -14,8 +14,9 @@ use whoserves_core::Analysis;
 
 /// `url` if it is http(s), else `None`: data never becomes another kind of link.
 pub fn safe_href(url: &str) -> Option<String> {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_string())
+    whoserves_core::load::check_url(url)
+        .ok()
+        .map(|()| url.trim().to_string())
 }
 
 /// A link if the URL is http(s), else plain text.

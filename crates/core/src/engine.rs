@@ -292,12 +292,21 @@ pub fn run_examples(rule: &Rule) -> Vec<ExampleResult> {
     out
 }
 
+/// Normalises a rule's example as an observation of the rule's kind; the
+/// example's own key, else the rule's, names the header.
+pub fn normalize_example(rule: &Rule, ex: &Example) -> Result<Normalized, String> {
+    normalize(
+        rule.kind,
+        ex.key.as_deref().or(rule.key.as_deref()),
+        &ex.value,
+    )
+}
+
 fn run_example(rule: &Rule, must_match: bool, index: usize, ex: &Example) -> ExampleResult {
     let shown = match &ex.key {
         Some(k) => format!("{k}: {}", ex.value),
         None => ex.value.clone(),
     };
-    let key = ex.key.as_deref().or(rule.key.as_deref());
     let result = |passed: bool, message: String| ExampleResult {
         must_match,
         index,
@@ -305,7 +314,7 @@ fn run_example(rule: &Rule, must_match: bool, index: usize, ex: &Example) -> Exa
         passed,
         message,
     };
-    let n = match normalize(rule.kind, key, &ex.value) {
+    let n = match normalize_example(rule, ex) {
         Ok(n) => n,
         Err(m) => {
             return result(

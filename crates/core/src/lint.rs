@@ -5,9 +5,8 @@
 //! provider. When they are, one observation would be attributed to two
 //! providers at once, and at least one of the rules is too broad.
 
-use crate::engine::RuleSet;
+use crate::engine::{normalize_example, RuleSet};
 use crate::model::Bundle;
-use crate::normalize::normalize;
 use serde::Serialize;
 
 /// One rule example that a rule of another provider also matches.
@@ -33,8 +32,7 @@ pub fn overlaps(bundle: &Bundle) -> Vec<Overlap> {
     let mut out = Vec::new();
     for rule in &bundle.rules {
         for ex in &rule.must_match {
-            let key = ex.key.as_deref().or(rule.key.as_deref());
-            let Ok(n) = normalize(rule.kind, key, &ex.value) else {
+            let Ok(n) = normalize_example(rule, ex) else {
                 continue;
             };
             for m in set.matches(rule.kind, &n, None) {

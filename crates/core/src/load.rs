@@ -156,7 +156,7 @@ struct MetaRaw<'a> {
     #[serde(default)]
     banner: Option<String>,
     #[serde(default, borrow)]
-    sources: Vec<&'a RawValue>,
+    sources: Option<&'a RawValue>,
 }
 
 const SECTIONS: &[&str] = &[
@@ -454,34 +454,15 @@ impl<'t> Loader<'t> {
             sources: Vec::new(),
         };
         // `meta.sources` is parsed element by element like the sections.
-        let srcs_raw = meta.sources;
         let mut first = seed(self.base.meta.sources.iter().map(|s| s.id.as_str()));
-        let path = elem.path.field("sources");
-        let mut elems: Vec<Elem<'t>> = Vec::new();
-        for (i, r) in srcs_raw.into_iter().enumerate() {
-            if i >= limits.max_sources {
-                self.error(
-                    &elem,
-                    "sources",
-                    format!(
-                        "more than {} sources; the rest were not loaded",
-                        limits.max_sources
-                    ),
-                );
-                break;
-            }
-            elems.push(Elem {
-                raw: r,
-                path: path.index(i),
-            });
-        }
-        for e in &elems {
-            let Some(s) = self.parse::<wire::Source>(e) else {
-                continue;
-            };
-            if !self.check_id(e, &s.id, &mut first) {
-                continue;
-            }
+        let sources = self.section::<wire::Source>(
+            meta.sources,
+            elem.path.field("sources"),
+            limits.max_sources,
+            "sources",
+            &mut first,
+        );
+        for (e, s) in &sources {
             let mut url = s.url.clone();
             if let Some(u) = &s.url {
                 if let Err(m) = check_url(u) {
@@ -496,11 +477,11 @@ impl<'t> Loader<'t> {
             }
             ids.insert(s.id.clone());
             bundle.meta.sources.push(Source {
-                id: s.id,
-                title: s.title,
-                publisher: s.publisher,
+                id: s.id.clone(),
+                title: s.title.clone(),
+                publisher: s.publisher.clone(),
                 url,
-                date: s.date,
+                date: s.date.clone(),
             });
         }
         ids
@@ -1232,6 +1213,7 @@ macro_rules! identified {
 }
 
 identified!(
+    wire::Source,
     wire::Category,
     wire::Entity,
     wire::RangeSet,
