@@ -275,6 +275,10 @@ fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
             </p>
             {(!e.aliases.is_empty()).then(|| view! { <p>{format!("Also known as: {}", e.aliases.join(", "))}</p> })}
             {(!e.domains.is_empty()).then(|| view! { <p>{format!("Domains: {}", e.domains.join(", "))}</p> })}
+            {(!e.sources.is_empty()).then(|| {
+                let srcs = e.sources.iter().map(|s| view! { <li>{source_view(b, s)}</li> }).collect_view();
+                view! { <p class="src">"Sources for these facts:"</p><ul class="refs" data-testid="entity-sources">{srcs}</ul> }
+            })}
             {(!e.listings.is_empty()).then(|| view! { <h4>"Listings"</h4><ul class="plain">{listings}</ul> })}
             <h4>"Connections"</h4>
             <ul class="plain">{edges}</ul>

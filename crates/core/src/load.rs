@@ -718,6 +718,12 @@ impl<'t> Loader<'t> {
                         source,
                     });
                 }
+                let sources = w
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, src)| self.source_ref(&e, &format!("sources[{i}]"), src, refs))
+                    .collect();
                 let entity = Entity {
                     id: w.id.clone(),
                     role,
@@ -728,6 +734,7 @@ impl<'t> Loader<'t> {
                     domains: w.domains.iter().map(|d| normalize_host(d)).collect(),
                     parent: w.parent.clone(),
                     listings,
+                    sources,
                 };
                 elems.push((e, entity));
             }

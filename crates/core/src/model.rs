@@ -282,6 +282,8 @@ pub struct Entity {
     pub parent: Option<String>,
     /// Listings.
     pub listings: Vec<Listing>,
+    /// Sources of the entity's own facts.
+    pub sources: Vec<SourceRef>,
 }
 
 impl Entity {

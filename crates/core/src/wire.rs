@@ -143,6 +143,10 @@ pub struct Entity {
     /// Sanctions and export-control listings.
     #[serde(default)]
     pub listings: Vec<Listing>,
+    /// Where the entity's own facts (names, country, parent, domains) come
+    /// from: source ids or http(s) URLs.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// A listing of an entity on a sanctions or export-control list.

@@ -261,6 +261,15 @@ fn shipped_bundles() {
         let a = analyze_file(&path);
         let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render(file)).collect();
         assert!(diags.is_empty(), "{file}:\n{}", diags.join("\n"));
+        // Every fact carries its source: entities (with those of the
+        // included library), listings, observations and claims.
+        for e in &a.bundle.entities {
+            assert!(
+                !e.sources.is_empty(),
+                "{file}: entity {} cites no source",
+                e.id
+            );
+        }
         let pinned = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/shipped")
             .join(file);
