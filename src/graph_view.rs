@@ -16,6 +16,9 @@ use whoserves_core::model::BUILTIN_CATEGORIES;
 /// panning stays smooth; they return when the pointer is released.
 pub const LARGE_EDGES: usize = 2_000;
 
+/// The smallest scale the graph is fitted at: 13 px labels stay >= 12 px.
+const MIN_SCALE: f64 = 0.92;
+
 /// The CSS class suffix for a category: built-in ids, else `other`.
 pub fn category_class(category: Option<&str>) -> &'static str {
     match category {
@@ -361,6 +364,9 @@ pub fn GraphView() -> impl IntoView {
         view! { <g>{groups}{edges}{edge_labels}{nodes}</g> }.into_any()
     };
 
+    // Never shrink labels below about 12 px: narrow screens scroll sideways
+    // (or zoom) instead.
+    let min_width = move || format!("min-width: {:.0}px", state.layout.get().width * MIN_SCALE);
     let view_box = move || {
         let l = state.layout.get();
         format!("0 0 {:.0} {:.0}", l.width.max(200.0), l.height.max(120.0))
@@ -377,6 +383,7 @@ pub fn GraphView() -> impl IntoView {
                 <button data-testid="zoom-fit" aria-label="Fit to screen" on:click=move |_| state.transform.set((0.0, 0.0, 1.0))>"Fit"</button>
             </div>
             <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
+                style=min_width
                 class:panning=move || panning.get()
                 class:large=move || state.graph.with(|g| g.edges.len() > LARGE_EDGES)
                 role="group" aria-label="Graph of firms and the providers that serve them. The table view lists the same edges."
