@@ -5,17 +5,120 @@
 //! line and column. It renders like a compiler message:
 //!
 //! ```
-//! use whoserves_core::diag::{Diagnostic, Severity};
-//! let d = Diagnostic::error("observations[0].kind", "unknown observation kind \"dns.foo\"")
+//! use whoserves_core::diag::{Code, Diagnostic};
+//! let d = Diagnostic::error(Code::Keyword, "observations[0].kind", "unknown observation kind \"dns.foo\"")
 //!     .at(12, 5);
 //! assert_eq!(
 //!     d.render("bundle.json"),
-//!     "bundle.json:12:5: error: observations[0].kind: unknown observation kind \"dns.foo\""
+//!     "bundle.json:12:5: error[keyword]: observations[0].kind: unknown observation kind \"dns.foo\""
 //! );
 //! ```
+//!
+//! Every diagnostic carries a stable [`Code`], so programs tell classes
+//! apart without reading messages. Rendering is inert: control characters
+//! and bidirectional overrides that came from the bundle are escaped (see
+//! [`crate::text::inert`]), so a message can never forge a line or move
+//! the terminal's cursor.
 
+use crate::text::inert;
 use serde::Serialize;
 use std::fmt;
+
+/// The class of a diagnostic: stable, for programs (the CLI filters by it,
+/// `--json` carries it). The rendered form shows it as `error[code]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// The text is not JSON, or not a JSON object.
+    Json,
+    /// The format tag is missing or unsupported.
+    Format,
+    /// An unknown or missing top-level section.
+    Section,
+    /// A field the format does not define.
+    UnknownField,
+    /// A required field is missing.
+    MissingField,
+    /// A value of the wrong JSON type.
+    Type,
+    /// An object names the same key twice.
+    DuplicateKey,
+    /// Two elements of a section share an id.
+    DuplicateId,
+    /// A reference to an entity, category, source or range set that does not exist (or was left out).
+    UnknownRef,
+    /// A reference to an entity of the wrong role.
+    RoleMismatch,
+    /// An unknown keyword: kind, role, relationship, provenance or status.
+    Keyword,
+    /// A regex that does not compile or is too large.
+    Regex,
+    /// An invalid CIDR prefix.
+    Cidr,
+    /// A value that is not valid for its kind or field (IP, AS number, country, header key).
+    Value,
+    /// An invalid date.
+    Date,
+    /// A URL that is not an absolute http(s) URL.
+    Url,
+    /// A rule's category that its observation kind cannot show.
+    CategoryKind,
+    /// A condition that cannot apply to its kind, or is empty.
+    Condition,
+    /// A rule example that does not behave as the rule says.
+    Example,
+    /// Entities whose parents form a cycle.
+    ParentCycle,
+    /// A limit was exceeded.
+    Limit,
+    /// A required text is empty.
+    Empty,
+    /// A problem with `include`.
+    Include,
+    /// A rule without a must-match example (warning).
+    Untested,
+    /// A corrected or withdrawn claim without a note (warning).
+    StatusNote,
+}
+
+impl Code {
+    /// The code as written in rendered diagnostics and JSON, e.g. `duplicate-id`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Json => "json",
+            Code::Format => "format",
+            Code::Section => "section",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::Type => "type",
+            Code::DuplicateKey => "duplicate-key",
+            Code::DuplicateId => "duplicate-id",
+            Code::UnknownRef => "unknown-ref",
+            Code::RoleMismatch => "role-mismatch",
+            Code::Keyword => "keyword",
+            Code::Regex => "regex",
+            Code::Cidr => "cidr",
+            Code::Value => "value",
+            Code::Date => "date",
+            Code::Url => "url",
+            Code::CategoryKind => "category-kind",
+            Code::Condition => "condition",
+            Code::Example => "example",
+            Code::ParentCycle => "parent-cycle",
+            Code::Limit => "limit",
+            Code::Empty => "empty",
+            Code::Include => "include",
+            Code::Untested => "untested",
+            Code::StatusNote => "status-note",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -41,6 +144,8 @@ impl fmt::Display for Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
+    /// The stable class of the problem.
+    pub code: Code,
     /// JSON path of the offending value; empty for the whole document.
     pub path: String,
     /// 1-based line, when the position in the text is known.
@@ -56,19 +161,26 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `path`.
-    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, path, message)
+    /// An error of class `code` at `path`.
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, path, message)
     }
 
-    /// A warning at `path`.
-    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, path, message)
+    /// A warning of class `code` at `path`.
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, path, message)
     }
 
-    fn new(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A diagnostic of `severity`.
+    pub fn new(
+        severity: Severity,
+        code: Code,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity,
+            code,
             path: path.into(),
             line: None,
             column: None,
@@ -90,20 +202,22 @@ impl Diagnostic {
         self
     }
 
-    /// Renders as `file:line:col: severity: path: message`, leaving out the
-    /// parts that are not known. `file` names the bundle; a diagnostic that
-    /// belongs to an included library names that instead.
+    /// Renders as `file:line:col: severity[code]: path: message`, leaving
+    /// out the parts that are not known. `file` names the bundle; a
+    /// diagnostic that belongs to an included library names that instead.
+    /// The result is one line with no control characters: whatever came
+    /// from the bundle is escaped.
     pub fn render(&self, file: &str) -> String {
-        let mut out = String::from(self.file.as_deref().unwrap_or(file));
+        let mut out = inert(self.file.as_deref().unwrap_or(file)).into_owned();
         if let (Some(line), Some(col)) = (self.line, self.column) {
             out.push_str(&format!(":{line}:{col}"));
         }
-        out.push_str(&format!(": {}: ", self.severity));
+        out.push_str(&format!(": {}[{}]: ", self.severity, self.code));
         if !self.path.is_empty() {
-            out.push_str(&self.path);
+            out.push_str(&inert(&self.path));
             out.push_str(": ");
         }
-        out.push_str(&self.message);
+        out.push_str(&inert(&self.message));
         out
     }
 }
@@ -158,8 +272,23 @@ mod tests {
 
     #[test]
     fn render_without_position_or_path() {
-        let d = Diagnostic::error("", "not JSON");
-        assert_eq!(d.render("x.json"), "x.json: error: not JSON");
+        let d = Diagnostic::error(Code::Json, "", "not JSON");
+        assert_eq!(d.render("x.json"), "x.json: error[json]: not JSON");
+    }
+
+    #[test]
+    fn rendering_is_one_inert_line() {
+        let d = Diagnostic::error(
+            Code::Keyword,
+            "observations[0].kind",
+            "unknown kind \"x\nt.json:1:1: error: forged\u{1b}[31m\"",
+        );
+        let r = d.render("t.json");
+        assert_eq!(
+            r,
+            "t.json: error[keyword]: observations[0].kind: unknown kind \"x\\nt.json:1:1: error: forged\\x1b[31m\""
+        );
+        assert!(!r.chars().any(char::is_control));
     }
 
     #[test]
@@ -170,7 +299,10 @@ mod tests {
 
     #[test]
     fn error_count_ignores_warnings() {
-        let ds = vec![Diagnostic::warning("a", "w"), Diagnostic::error("b", "e")];
+        let ds = vec![
+            Diagnostic::warning(Code::Untested, "a", "w"),
+            Diagnostic::error(Code::Value, "b", "e"),
+        ];
         assert_eq!(error_count(&ds), 1);
     }
 }

@@ -20,7 +20,8 @@
 //! its rule (globset's `GlobSet` keeps its globs for the same reason).
 
 use crate::matcher::{Condition, Hit};
-use crate::model::{Bundle, Example, Kind, Relationship, Rule};
+use crate::limits::Limits;
+use crate::model::{Bundle, Example, Kind, Provenance, Relationship, Rule};
 use crate::normalize::{normalize, Normalized};
 use crate::prefix::PrefixMap;
 use aho_corasick::AhoCorasick;
@@ -28,6 +29,7 @@ use regex::RegexSet;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Rules compiled into per-kind indexes.
 #[derive(Debug)]
@@ -44,7 +46,11 @@ struct KindIndex {
     literal_rules: Vec<(usize, bool)>,
     regexes: Option<RegexSet>,
     regex_rules: Vec<usize>,
+    /// Every distinct prefix set of the kind's `cidr` rules, once, mapped
+    /// to the set's slot in `cidr_rules`.
     cidr: PrefixMap<usize>,
+    /// Per prefix set: the rules that use it.
+    cidr_rules: Vec<Vec<usize>>,
     asn: HashMap<u32, Vec<usize>>,
     always: Vec<usize>,
 }
@@ -70,6 +76,7 @@ impl<'r> RuleSet<'r> {
         let mut by_kind: Vec<KindIndex> = Kind::ALL.iter().map(|_| KindIndex::default()).collect();
         let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
         let mut regex_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
+        let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::new(); Kind::ALL.len()];
         for (i, rule) in rules.iter().enumerate() {
             let slot = kind_slot(rule.kind);
             let idx = &mut by_kind[slot];
@@ -91,9 +98,18 @@ impl<'r> RuleSet<'r> {
                         regex_patterns[slot].push(re.as_str().to_string());
                     }
                     Condition::Cidr(c) => {
-                        for p in &c.prefixes {
-                            idx.cidr.insert(*p, i);
-                        }
+                        // Rules naming the same range set share its Arc:
+                        // its prefixes go into the index once.
+                        let key = Arc::as_ptr(&c.set) as usize;
+                        let set_slot = *cidr_slots[slot].entry(key).or_insert_with(|| {
+                            let s = idx.cidr_rules.len();
+                            idx.cidr_rules.push(Vec::new());
+                            for p in c.set.prefixes() {
+                                idx.cidr.insert(*p, s);
+                            }
+                            s
+                        });
+                        idx.cidr_rules[set_slot].push(i);
                     }
                     Condition::Asn(list) => {
                         for a in list {
@@ -204,7 +220,12 @@ impl<'r> RuleSet<'r> {
             out.extend(set.matches(&n.text).iter().map(|p| idx.regex_rules[p]));
         }
         if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
-            out.extend(idx.cidr.covering(ip).into_iter().map(|(_, r)| *r));
+            let mut slots: Vec<usize> = idx.cidr.covering(ip).into_iter().map(|(_, s)| *s).collect();
+            slots.sort_unstable();
+            slots.dedup();
+            for s in slots {
+                out.extend(&idx.cidr_rules[s]);
+            }
         }
         if let Some(a) = n.asn {
             if let Some(v) = idx.asn.get(&a) {
@@ -245,7 +266,8 @@ fn selectivity(leaf: &Condition) -> usize {
     match leaf {
         Condition::Equals(_) | Condition::DomainSuffix(_) | Condition::Asn(_) => 1_000,
         Condition::Cidr(c) => c
-            .prefixes
+            .set
+            .prefixes()
             .iter()
             .map(|p| p.prefix_len() as usize * 10)
             .min()
@@ -340,20 +362,41 @@ fn run_example(rule: &Rule, must_match: bool, index: usize, ex: &Example) -> Exa
     }
 }
 
-/// Why one observation supports one finding.
+/// Why one observation supports one finding: indices into the bundle (as
+/// petgraph passes `NodeIndex`, never names), resolved for people by
+/// [`Trace::describe`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trace {
+    /// Index of the rule in [`Bundle::rules`].
+    pub rule: usize,
+    /// Index of the observation in [`Bundle::observations`].
+    pub observation: usize,
+    /// Byte range of the match within the observation's normalised value.
+    pub span: Range<usize>,
+    /// Index of the range set matched, if any, in [`Bundle::ranges`].
+    pub range: Option<usize>,
+    /// Every covering prefix, for `cidr` matches, shortest first.
+    pub prefixes: Vec<String>,
+}
+
+/// A trace with every index resolved: what people and `--json` read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceView {
     /// The rule's id.
     pub rule: String,
     /// The observation's id.
     pub observation: String,
     /// The observation kind.
     pub kind: Kind,
+    /// The observed value as written.
+    pub value: String,
+    /// The normalised value the rule read.
+    pub normalized: String,
     /// The rule's matcher, rendered readably.
     pub matcher: String,
     /// The matched text.
     pub matched: String,
-    /// Byte range of the match within the observation's normalised value.
+    /// Byte range of the match within `normalized`.
     pub span: Range<usize>,
     /// The range set matched, if any.
     pub range: Option<String>,
@@ -361,6 +404,40 @@ pub struct Trace {
     pub range_version: Option<String>,
     /// Every covering prefix, for `cidr` matches.
     pub prefixes: Vec<String>,
+    /// When the observation was made.
+    pub observed_at: String,
+    /// How it came to be in the bundle.
+    pub provenance: Provenance,
+}
+
+impl Trace {
+    /// The matched text within the observation's normalised value.
+    pub fn matched<'b>(&self, bundle: &'b Bundle) -> &'b str {
+        let text = &bundle.observations[self.observation].normalized().text;
+        text.get(self.span.clone()).unwrap_or("")
+    }
+
+    /// Resolves the indices against `bundle`.
+    pub fn describe(&self, bundle: &Bundle) -> TraceView {
+        let rule = &bundle.rules[self.rule];
+        let obs = &bundle.observations[self.observation];
+        let range = self.range.map(|r| &bundle.ranges[r]);
+        TraceView {
+            rule: rule.id.clone(),
+            observation: obs.id.clone(),
+            kind: obs.kind,
+            value: obs.value.clone(),
+            normalized: obs.normalized().text.clone(),
+            matcher: rule.describe_matcher(),
+            matched: self.matched(bundle).to_string(),
+            span: self.span.clone(),
+            range: range.map(|r| r.id.clone()),
+            range_version: range.and_then(|r| r.version.clone()),
+            prefixes: self.prefixes.clone(),
+            observed_at: obs.observed_at.text.clone(),
+            provenance: obs.provenance,
+        }
+    }
 }
 
 /// An attribution: this subject uses this provider for this category, with
@@ -369,15 +446,13 @@ pub struct Trace {
 pub struct Finding {
     /// Subject entity id.
     pub subject: String,
-    /// Provider entity id (the rule's provider, before roll-up).
+    /// Provider entity id (the rule's provider, before roll-up; its parent
+    /// chain is [`Bundle::ancestors`]).
     pub provider: String,
     /// Category id.
     pub category: String,
     /// Relationship.
     pub relationship: Relationship,
-    /// The provider's parents, nearest first: the implied chain a claim
-    /// about any of them rolls up through.
-    pub parents: Vec<String>,
     /// One trace per (observation, rule) match, in observation order.
     pub traces: Vec<Trace>,
 }
@@ -385,27 +460,51 @@ pub struct Finding {
 impl Finding {
     /// The number of distinct observations behind the finding.
     pub fn evidence_count(&self) -> usize {
-        let mut ids: Vec<&str> = self.traces.iter().map(|t| t.observation.as_str()).collect();
+        let mut ids: Vec<usize> = self.traces.iter().map(|t| t.observation).collect();
         ids.sort_unstable();
         ids.dedup();
         ids.len()
     }
 }
 
-/// Runs every rule of `bundle` over every observation and groups the
-/// matches into findings, ordered by (subject, provider, category,
-/// relationship).
+/// What [`evaluate`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Findings, ordered by (subject, provider, category, relationship).
+    pub findings: Vec<Finding>,
+    /// Observations evaluated that no rule matched, in bundle order.
+    pub unmatched: Vec<usize>,
+    /// Set when evaluation stopped at [`Limits::max_matches`]: the findings
+    /// are those of the matches before it.
+    pub stopped_at: Option<usize>,
+}
+
+/// Runs every rule of `bundle` over the observations `active` marks (all
+/// of them when `active` is empty) and groups the matches into findings.
+/// Stops, with [`Evaluation::stopped_at`] set, after `limits.max_matches`
+/// matches.
 ///
 /// Complexity: O(rules) to compile, then per observation O(index probes +
 /// candidates); independent of the number of rules that cannot match.
-pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
+pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation {
     let set = RuleSet::new(&bundle.rules);
-    let described: Vec<String> = bundle.rules.iter().map(Rule::describe_matcher).collect();
+    let range_index: HashMap<&str, usize> = bundle
+        .ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     // Hash while collecting, sort once at the end: cheaper than keeping a
     // tree ordered on every insert.
     let mut groups: HashMap<(&str, &str, &str, Relationship), Vec<Trace>> = HashMap::new();
     let (mut scratch, mut matches) = (Vec::new(), Vec::new());
-    for obs in &bundle.observations {
+    let mut unmatched = Vec::new();
+    let mut total = 0usize;
+    let mut stopped_at = None;
+    'observations: for (oi, obs) in bundle.observations.iter().enumerate() {
+        if !active.is_empty() && !active[oi] {
+            continue;
+        }
         let n = obs.normalized();
         set.matches_into(
             obs.kind,
@@ -414,12 +513,21 @@ pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
             &mut scratch,
             &mut matches,
         );
+        if matches.is_empty() {
+            unmatched.push(oi);
+        }
         for m in matches.drain(..) {
+            if total >= limits.max_matches {
+                stopped_at = Some(total);
+                break 'observations;
+            }
+            total += 1;
             let rule = &bundle.rules[m.rule];
-            let (range, range_version) = match m.hit.range {
-                Some((r, v)) => (Some(r), v),
-                None => (None, None),
-            };
+            let range = m
+                .hit
+                .range
+                .as_ref()
+                .and_then(|(r, _)| range_index.get(r.as_str()).copied());
             groups
                 .entry((
                     obs.subject.as_str(),
@@ -429,31 +537,31 @@ pub fn evaluate(bundle: &Bundle) -> Vec<Finding> {
                 ))
                 .or_default()
                 .push(Trace {
-                    rule: rule.id.clone(),
-                    observation: obs.id.clone(),
-                    kind: obs.kind,
-                    matcher: described[m.rule].clone(),
-                    matched: n.text[m.hit.span.clone()].to_string(),
+                    rule: m.rule,
+                    observation: oi,
                     span: m.hit.span,
                     range,
-                    range_version,
                     prefixes: m.hit.prefixes,
                 });
         }
     }
     let mut groups: Vec<_> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    groups
+    let findings = groups
         .into_iter()
         .map(|((s, p, c, r), traces)| Finding {
             subject: s.to_string(),
             provider: p.to_string(),
             category: c.to_string(),
             relationship: r,
-            parents: bundle.ancestors(p),
             traces,
         })
-        .collect()
+        .collect();
+    Evaluation {
+        findings,
+        unmatched,
+        stopped_at,
+    }
 }
 
 #[cfg(test)]
@@ -502,11 +610,16 @@ mod tests {
     fn an_ip_in_overlapping_ranges_yields_every_rule() {
         let loaded = load(BUNDLE, &Limits::default());
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-        let findings = evaluate(&loaded.bundle);
+        let b = &loaded.bundle;
+        let findings = evaluate(b, &[], &Limits::default()).findings;
         let summary: Vec<String> = findings
             .iter()
             .map(|f| {
-                let obs: Vec<&str> = f.traces.iter().map(|t| t.observation.as_str()).collect();
+                let obs: Vec<&str> = f
+                    .traces
+                    .iter()
+                    .map(|t| b.observations[t.observation].id.as_str())
+                    .collect();
                 format!(
                     "{} {} {} {}",
                     f.provider,
@@ -525,12 +638,12 @@ mod tests {
                 "msft email direct o1"
             ]
         );
-        let cdn = &findings[0].traces[0];
+        let cdn = findings[0].traces[0].describe(b);
         assert_eq!(cdn.range.as_deref(), Some("aws-cf"));
         assert_eq!(cdn.range_version.as_deref(), Some("2020-05-01"));
-        assert_eq!(findings[0].parents, ["amazon"]);
+        assert_eq!(b.ancestors(&findings[0].provider), ["amazon"]);
         let mx = &findings[2].traces[0];
-        assert_eq!(mx.matched, "protection.outlook.com");
+        assert_eq!(mx.matched(b), "protection.outlook.com");
         let o1 = &loaded.bundle.observations[0];
         assert_eq!(
             &o1.normalized().text[mx.span.clone()],

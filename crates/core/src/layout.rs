@@ -9,7 +9,7 @@
 //! enough apart for their labels, and edge labels (the verdicts of claims
 //! with no finding) are placed at the first free spot along their edge.
 
-use crate::graph::{Graph, Side};
+use crate::view::graph::{Graph, Side};
 use serde::Serialize;
 
 /// A point in layout coordinates (pixels at zoom 1).
@@ -589,7 +589,7 @@ pub fn layout_crossings(g: &Graph, l: &Layout) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{build, Filters};
+    use crate::view::{build, Filters};
     use crate::{analyze, Limits};
 
     fn demo_graph() -> Graph {
@@ -605,7 +605,7 @@ mod tests {
         let g = demo_graph();
         let l = two_column(
             &g,
-            &|i| g.edges[i].claimed_only.then(|| "no evidence".to_string()),
+            &|i| g.edges[i].kind.is_claim().then(|| "no evidence".to_string()),
             &Options::default(),
         );
         let mut boxes: Vec<Rect> = l.labels.clone();

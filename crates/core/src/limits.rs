@@ -36,6 +36,13 @@ pub struct Limits {
     pub max_condition_nodes: usize,
     /// Compiled size limit per regex, in bytes (`RegexBuilder::size_limit`).
     pub regex_size_limit: usize,
+    /// Deepest chain of `parent`s (an AWS service -> Amazon is 1).
+    pub max_parent_depth: usize,
+    /// Longest observation value, in bytes.
+    pub max_value_bytes: usize,
+    /// Most rule matches (traces) over the whole bundle. Evaluation stops
+    /// at this many with an error: rules that broad say nothing.
+    pub max_matches: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +62,9 @@ impl Default for Limits {
             max_condition_depth: 16,
             max_condition_nodes: 256,
             regex_size_limit: 256 * 1024,
+            max_parent_depth: 8,
+            max_value_bytes: 16 * 1024,
+            max_matches: 1_000_000,
         }
     }
 }
@@ -73,6 +83,7 @@ impl Limits {
             max_prefixes: usize::MAX,
             max_rules: usize::MAX,
             max_claims: usize::MAX,
+            max_matches: usize::MAX,
             ..Limits::default()
         }
     }

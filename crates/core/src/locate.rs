@@ -142,6 +142,40 @@ pub fn find_path(text: &str, path: &[Segment<'_>]) -> usize {
     reached
 }
 
+/// A key that appears twice in one JSON object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// JSON path of the second occurrence's value, e.g. `meta.title`.
+    pub path: String,
+    /// The key.
+    pub key: String,
+    /// Byte offset of the second occurrence's key.
+    pub offset: usize,
+    /// Byte offset of the first occurrence's key.
+    pub first: usize,
+}
+
+/// At most this many duplicate keys are reported; one is enough to reject
+/// the bundle, and the list must stay small for hostile input.
+const MAX_DUPLICATES: usize = 100;
+
+/// Every key that repeats within one object of `text` (already valid JSON
+/// nested no deeper than the depth limit), in document order. Keys compare
+/// after unescaping, so `"a"` and `"\u0061"` are the same key, as they are
+/// to every JSON parser.
+///
+/// Complexity: one pass over the text.
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    let mut cur = Cursor {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let mut out = Vec::new();
+    let mut path = String::new();
+    cur.scan_value(&mut path, &mut out);
+    out
+}
+
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -208,6 +242,88 @@ impl Cursor<'_> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// Walks one value, recording duplicate keys of every object in it.
+    fn scan_value(&mut self, path: &mut String, out: &mut Vec<DuplicateKey>) -> Option<()> {
+        self.skip_ws();
+        match self.peek()? {
+            b'{' => {
+                self.pos += 1;
+                let mut seen: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
+                loop {
+                    self.skip_ws();
+                    match self.peek()? {
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(());
+                        }
+                        b',' => {
+                            self.pos += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let key_at = self.pos;
+                    self.skip_string()?;
+                    let raw = std::str::from_utf8(&self.bytes[key_at..self.pos]).ok()?;
+                    let key: String = if raw.contains('\\') {
+                        serde_json::from_str(raw).ok()?
+                    } else {
+                        raw[1..raw.len() - 1].to_string()
+                    };
+                    self.skip_ws();
+                    if self.peek()? != b':' {
+                        return None;
+                    }
+                    self.pos += 1;
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&key);
+                    match seen.get(&key) {
+                        Some(&first) if out.len() < MAX_DUPLICATES => out.push(DuplicateKey {
+                            path: path.clone(),
+                            key: key.clone(),
+                            offset: key_at,
+                            first,
+                        }),
+                        Some(_) => {}
+                        None => {
+                            seen.insert(key, key_at);
+                        }
+                    }
+                    self.scan_value(path, out)?;
+                    path.truncate(len);
+                }
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut i = 0usize;
+                loop {
+                    self.skip_ws();
+                    match self.peek()? {
+                        b']' => {
+                            self.pos += 1;
+                            return Some(());
+                        }
+                        b',' => {
+                            self.pos += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    self.scan_value(path, out)?;
+                    path.truncate(len);
+                    i += 1;
+                }
+            }
+            _ => self.skip_value(),
         }
     }
 
@@ -285,6 +401,16 @@ mod tests {
     fn depth_ignores_brackets_in_strings() {
         assert_eq!(depth_exceeded(r#"{"a": "[[[[["}"#, 1), None);
         assert_eq!(depth_exceeded("[[[]]]", 2), Some(2));
+    }
+
+    #[test]
+    fn duplicate_keys_at_any_depth() {
+        let text = r#"{"format": "a", "x": [{"k": 1, "k": 2}], "\u0066ormat": "b"}"#;
+        let d = duplicate_keys(text);
+        let found: Vec<(&str, &str)> = d.iter().map(|d| (d.path.as_str(), d.key.as_str())).collect();
+        assert_eq!(found, [("x[0].k", "k"), ("format", "format")]);
+        assert_eq!(&text[d[0].offset..d[0].offset + 3], "\"k\"");
+        assert!(duplicate_keys(r#"{"a": {"a": {"a": 1}}, "b": [1, 2]}"#).is_empty());
     }
 
     #[test]

@@ -7,15 +7,17 @@
 //! [`Hit`]: the span that matched and, for `cidr`, every covering prefix.
 
 use crate::limits::Limits;
-use crate::model::{Kind, RangeSet};
+use crate::diag::Code;
+use crate::keywords::Kind;
 use crate::normalize::{normalize_host, Normalized};
-use crate::prefix::PrefixMap;
+use crate::prefix::PrefixSet;
 use crate::wire;
 use ipnet::IpNet;
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::ops::Range;
 
 /// A compiled condition.
@@ -50,9 +52,8 @@ pub struct Cidr {
     pub range: Option<String>,
     /// The range set's version.
     pub version: Option<String>,
-    /// The prefixes as given.
-    pub prefixes: Vec<IpNet>,
-    table: PrefixMap<()>,
+    /// The prefixes, compiled; shared by every rule naming the same range set.
+    pub set: Arc<PrefixSet>,
 }
 
 /// What a condition matched.
@@ -89,10 +90,10 @@ impl Condition {
             Condition::Regex(re) => re.find(&n.text).map(|m| at(m.range())),
             Condition::Cidr(c) => {
                 let ip = n.ip?;
-                let cover = c.table.covering(ip);
+                let cover = c.set.covering(ip);
                 (!cover.is_empty()).then(|| Hit {
                     span: 0..n.text.len(),
-                    prefixes: cover.iter().map(|(net, _)| net.to_string()).collect(),
+                    prefixes: cover.iter().map(|net| net.to_string()).collect(),
                     range: c.range.clone().map(|r| (r, c.version.clone())),
                 })
             }
@@ -131,7 +132,7 @@ impl Condition {
             Condition::Cidr(c) => wire::Condition::Cidr(match &c.range {
                 Some(r) => wire::CidrSpec::Range(r.clone()),
                 None => {
-                    wire::CidrSpec::Prefixes(c.prefixes.iter().map(|p| p.to_string()).collect())
+                    wire::CidrSpec::Prefixes(c.set.prefixes().iter().map(|p| p.to_string()).collect())
                 }
             }),
             Condition::Asn(a) => wire::Condition::Asn(a.clone()),
@@ -171,7 +172,7 @@ impl fmt::Display for Condition {
             Condition::Cidr(c) => match &c.range {
                 Some(r) => write!(f, "cidr range {r:?}"),
                 None => {
-                    let ps: Vec<String> = c.prefixes.iter().map(|p| p.to_string()).collect();
+                    let ps: Vec<String> = c.set.prefixes().iter().map(|p| p.to_string()).collect();
                     write!(f, "cidr [{}]", ps.join(", "))
                 }
             },
@@ -198,16 +199,27 @@ pub fn is_domain_suffix(host: &str, suffix: &str) -> bool {
 /// An error in a condition, with the path relative to the condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError {
+    /// The class of the problem.
+    pub code: Code,
     /// Relative JSON path, e.g. `all[1].regex`.
     pub path: String,
     /// Message.
     pub message: String,
 }
 
+/// A range set as conditions see it: its version and compiled prefixes.
+#[derive(Debug, Clone)]
+pub struct NamedSet {
+    /// The range set's version.
+    pub version: Option<String>,
+    /// Its prefixes, compiled once.
+    pub set: Arc<PrefixSet>,
+}
+
 /// What compiling needs to know besides the condition.
 pub struct CompileContext<'a> {
     /// The range sets, by id.
-    pub ranges: &'a HashMap<String, &'a RangeSet>,
+    pub ranges: &'a HashMap<String, NamedSet>,
     /// Limits (regex size, nesting).
     pub limits: &'a Limits,
 }
@@ -223,6 +235,7 @@ pub fn compile(
     let out = compile_at(cond, kind, ctx, "", 1, &mut nodes, &mut errors);
     if nodes > ctx.limits.max_condition_nodes {
         errors.push(CompileError {
+            code: Code::Limit,
             path: String::new(),
             message: format!(
                 "the condition has {nodes} parts, more than the limit of {}",
@@ -257,8 +270,9 @@ fn compile_at(
     errors: &mut Vec<CompileError>,
 ) -> Option<Condition> {
     *nodes += 1;
-    let mut fail = |field: &str, message: String| {
+    let mut fail = |code: Code, field: &str, message: String| {
         errors.push(CompileError {
+            code,
             path: join(path, field),
             message,
         });
@@ -266,6 +280,7 @@ fn compile_at(
     };
     if depth > ctx.limits.max_condition_depth {
         return fail(
+            Code::Limit,
             "",
             format!(
                 "conditions nest deeper than the limit of {}",
@@ -287,7 +302,7 @@ fn compile_at(
                 wire::Condition::Prefix(_) => "prefix",
                 _ => "domain_suffix",
             };
-            fail(field, "an empty pattern would match everything".into())
+            fail(Code::Empty, field, "an empty pattern would match everything".into())
         }
         wire::Condition::Equals(s) => Some(Condition::Equals(literal(s))),
         wire::Condition::Contains(s) => Some(Condition::Contains(literal(s))),
@@ -295,6 +310,7 @@ fn compile_at(
         wire::Condition::DomainSuffix(s) => {
             if !kind.has_hosts() {
                 return fail(
+                    Code::Condition,
                     "domain_suffix",
                     format!("domain_suffix cannot apply to {kind} observations, whose values are not host names"),
                 );
@@ -311,6 +327,7 @@ fn compile_at(
             {
                 Ok(re) => Some(Condition::Regex(re)),
                 Err(e) => fail(
+                    Code::Regex,
                     "regex",
                     format!("invalid regex {pattern:?}: {}", regex_reason(&e)),
                 ),
@@ -319,24 +336,25 @@ fn compile_at(
         wire::Condition::Cidr(spec) => {
             if !kind.is_ip() {
                 return fail(
+                    Code::Condition,
                     "cidr",
                     format!("cidr applies to dns.a and dns.aaaa observations, not {kind}"),
                 );
             }
             match spec {
                 wire::CidrSpec::Range(id) => match ctx.ranges.get(id) {
-                    Some(r) => Some(Condition::Cidr(Cidr::new(
-                        Some(id.clone()),
-                        r.version.clone(),
-                        r.prefixes.clone(),
-                    ))),
-                    None => fail("cidr.range", format!("unknown range set \"{id}\"")),
+                    Some(r) => Some(Condition::Cidr(Cidr {
+                        range: Some(id.clone()),
+                        version: r.version.clone(),
+                        set: r.set.clone(),
+                    })),
+                    None => fail(Code::UnknownRef, "cidr.range", format!("unknown range set \"{id}\"")),
                 },
                 wire::CidrSpec::Prefixes(list) => {
                     let mut nets = Vec::new();
                     let mut ok = true;
                     if list.is_empty() {
-                        return fail("cidr.prefixes", "no prefixes given".into());
+                        return fail(Code::Empty, "cidr.prefixes", "no prefixes given".into());
                     }
                     for (i, p) in list.iter().enumerate() {
                         match p.parse::<IpNet>() {
@@ -344,25 +362,33 @@ fn compile_at(
                             Err(_) => {
                                 ok = false;
                                 errors.push(CompileError {
+                                    code: Code::Cidr,
                                     path: join(path, &format!("cidr.prefixes[{i}]")),
                                     message: format!("invalid CIDR prefix \"{p}\""),
                                 });
                             }
                         }
                     }
-                    ok.then(|| Condition::Cidr(Cidr::new(None, None, nets)))
+                    ok.then(|| {
+                        Condition::Cidr(Cidr {
+                            range: None,
+                            version: None,
+                            set: Arc::new(PrefixSet::new(nets)),
+                        })
+                    })
                 }
             }
         }
         wire::Condition::Asn(list) => {
             if kind != Kind::IpAsn {
                 return fail(
+                    Code::Condition,
                     "asn",
                     format!("asn applies to ip.asn observations, not {kind}"),
                 );
             }
             if list.is_empty() {
-                return fail("asn", "no AS numbers given".into());
+                return fail(Code::Empty, "asn", "no AS numbers given".into());
             }
             Some(Condition::Asn(list.clone()))
         }
@@ -373,7 +399,7 @@ fn compile_at(
                 "any"
             };
             if items.is_empty() {
-                return fail(name, format!("{name} needs at least one condition"));
+                return fail(Code::Empty, name, format!("{name} needs at least one condition"));
             }
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
@@ -394,21 +420,6 @@ fn compile_at(
             let p = join(path, "not");
             compile_at(inner, kind, ctx, &p, depth + 1, nodes, errors)
                 .map(|c| Condition::Not(Box::new(c)))
-        }
-    }
-}
-
-impl Cidr {
-    fn new(range: Option<String>, version: Option<String>, prefixes: Vec<IpNet>) -> Self {
-        let mut table = PrefixMap::new();
-        for p in &prefixes {
-            table.insert(*p, ());
-        }
-        Cidr {
-            range,
-            version,
-            prefixes,
-            table,
         }
     }
 }

@@ -7,7 +7,6 @@
 use crate::matcher::Condition;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt;
 
 /// A calendar date, `YYYY-MM-DD`.
 pub type Date = time::Date;
@@ -22,189 +21,7 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
-macro_rules! keyword_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The keyword as written in a bundle.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Parses the keyword as written in a bundle.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// The accepted keywords, quoted and comma-separated, for messages.
-            pub fn expected() -> String {
-                Self::ALL.iter().map(|v| format!("\"{}\"", v.as_str())).collect::<Vec<_>>().join(", ")
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-keyword_enum!(
-    /// Whether an entity is a firm under examination or a service provider.
-    Role {
-        /// A firm whose services are examined.
-        Subject = "subject",
-        /// A company that provides services.
-        Provider = "provider",
-    }
-);
-
-keyword_enum!(
-    /// The type of an observation.
-    Kind {
-        /// A name server (NS record).
-        DnsNs = "dns.ns",
-        /// A mail exchanger (MX record).
-        DnsMx = "dns.mx",
-        /// A TXT record (chunks joined).
-        DnsTxt = "dns.txt",
-        /// A CNAME target.
-        DnsCname = "dns.cname",
-        /// An SOA record (primary name server and responsible mailbox).
-        DnsSoa = "dns.soa",
-        /// An IPv4 address from an A record.
-        DnsA = "dns.a",
-        /// An IPv6 address from an AAAA record.
-        DnsAaaa = "dns.aaaa",
-        /// The autonomous system announcing an IP.
-        IpAsn = "ip.asn",
-        /// The issuer of a TLS certificate.
-        TlsIssuer = "tls.issuer",
-        /// An HTTP response header (`key` is its name).
-        HttpHeader = "http.header",
-        /// The `src` of a `<script>` element.
-        HtmlScriptSrc = "html.script_src",
-        /// The `href` of a `<link>` element.
-        HtmlLinkHref = "html.link_href",
-        /// The registrar named by WHOIS / RDAP.
-        WhoisRegistrar = "whois.registrar",
-    }
-);
-
-impl Kind {
-    /// Whether the value holds host names a `domain_suffix` condition can read.
-    pub fn has_hosts(self) -> bool {
-        matches!(
-            self,
-            Kind::DnsNs
-                | Kind::DnsMx
-                | Kind::DnsCname
-                | Kind::DnsSoa
-                | Kind::HtmlScriptSrc
-                | Kind::HtmlLinkHref
-        )
-    }
-
-    /// Whether the value is an IP address a `cidr` condition can read.
-    pub fn is_ip(self) -> bool {
-        matches!(self, Kind::DnsA | Kind::DnsAaaa)
-    }
-
-    /// The built-in categories an observation of this kind can establish.
-    /// A rule that labels this kind with another built-in category is an
-    /// error (an MX record cannot show a CDN). Categories a bundle defines
-    /// beyond the built-in ones are not constrained.
-    pub fn allowed_categories(self) -> &'static [&'static str] {
-        match self {
-            Kind::DnsNs | Kind::DnsSoa => &["dns"],
-            Kind::DnsMx => &["email"],
-            Kind::DnsTxt => &[
-                "email",
-                "dns",
-                "hosting",
-                "cdn",
-                "analytics",
-                "authentication",
-                "other",
-            ],
-            Kind::DnsCname => &[
-                "hosting",
-                "cdn",
-                "email",
-                "analytics",
-                "authentication",
-                "other",
-            ],
-            Kind::DnsA | Kind::DnsAaaa | Kind::IpAsn => &["hosting", "cdn", "email", "other"],
-            Kind::TlsIssuer => &["tls-ca"],
-            Kind::HttpHeader => &["hosting", "cdn", "authentication", "other"],
-            Kind::HtmlScriptSrc | Kind::HtmlLinkHref => {
-                &["cdn", "analytics", "authentication", "other"]
-            }
-            Kind::WhoisRegistrar => &["registrar"],
-        }
-    }
-}
-
-/// The category ids every tool built on this core knows.
-pub const BUILTIN_CATEGORIES: &[&str] = &[
-    "hosting",
-    "cdn",
-    "dns",
-    "email",
-    "tls-ca",
-    "registrar",
-    "analytics",
-    "authentication",
-    "other",
-];
-
-keyword_enum!(
-    /// How an observation came to be in the bundle.
-    Provenance {
-        /// Observed first-hand by the bundle's authors, with the method given.
-        Observed = "observed",
-        /// Taken from a publication; not re-observed.
-        Reported = "reported",
-        /// Computed from other observations (e.g. an ASN looked up for an IP).
-        Derived = "derived",
-        /// Made up for illustration or testing. Never evidence.
-        Synthetic = "synthetic",
-    }
-);
-
-keyword_enum!(
-    /// What a match says about the firm's relationship with the provider.
-    Relationship {
-        /// The firm is the provider's customer.
-        Direct = "direct",
-        /// The page loads a public resource of the provider; no account needed.
-        Incidental = "incidental",
-        /// Suggestive only, e.g. a TXT verification token.
-        Weak = "weak",
-    }
-);
-
-keyword_enum!(
-    /// The standing of a claim in its own source.
-    ClaimStatus {
-        /// Stated and not retracted.
-        Asserted = "asserted",
-        /// The source later corrected it.
-        Corrected = "corrected",
-        /// The source withdrew it.
-        Withdrawn = "withdrawn",
-    }
-);
+pub use crate::keywords::{ClaimStatus, Kind, Provenance, Relationship, Role, BUILTIN_CATEGORIES};
 
 /// Where a fact comes from: a source in `meta.sources`, or a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -372,9 +189,9 @@ pub struct RangeSet {
     pub version: Option<String>,
     /// Source.
     pub source: SourceRef,
-    /// The prefixes.
-    #[serde(serialize_with = "ser_display_vec")]
-    pub prefixes: Vec<ipnet::IpNet>,
+    /// The prefixes, compiled once and shared with every rule naming the set.
+    #[serde(rename = "prefixes", serialize_with = "ser_prefix_set")]
+    pub set: std::sync::Arc<crate::prefix::PrefixSet>,
 }
 
 /// A rule's example value.
@@ -477,10 +294,14 @@ pub struct Bundle {
     pub claims: Vec<Claim>,
     #[serde(skip)]
     entity_index: HashMap<String, usize>,
+    /// Per entity: the indices of its parents, nearest first.
+    #[serde(skip)]
+    chains: Vec<Vec<u32>>,
 }
 
 impl Bundle {
-    /// Rebuilds the id lookup tables; the loader calls it once at the end.
+    /// Rebuilds the id lookup tables and the parent chains; the loader
+    /// calls it once at the end.
     pub(crate) fn reindex(&mut self) {
         self.entity_index = self
             .entities
@@ -488,11 +309,31 @@ impl Bundle {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
+        self.chains = (0..self.entities.len())
+            .map(|i| {
+                let mut chain: Vec<u32> = Vec::new();
+                let mut cur = self.entities[i].parent.as_deref();
+                while let Some(&p) = cur.and_then(|id| self.entity_index.get(id)) {
+                    // The loader removes cycles and bounds the depth; stay safe anyway.
+                    if p == i || chain.contains(&(p as u32)) || chain.len() >= 64 {
+                        break;
+                    }
+                    chain.push(p as u32);
+                    cur = self.entities[p].parent.as_deref();
+                }
+                chain
+            })
+            .collect();
     }
 
     /// The entity with this id.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entity_index.get(id).map(|&i| &self.entities[i])
+    }
+
+    /// The index of the entity with this id in [`Bundle::entities`].
+    pub fn entity_index(&self, id: &str) -> Option<usize> {
+        self.entity_index.get(id).copied()
     }
 
     /// The category with this id.
@@ -505,23 +346,35 @@ impl Bundle {
         self.meta.sources.iter().find(|s| s.id == id)
     }
 
+    /// The indices of the parents of entity `index`, nearest first.
+    /// Precomputed; at most [`crate::Limits::max_parent_depth`] long.
+    pub fn parent_chain(&self, index: usize) -> &[u32] {
+        self.chains.get(index).map_or(&[], Vec::as_slice)
+    }
+
     /// The parents of `id`, nearest first (not including `id`).
     pub fn ancestors(&self, id: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cur = self.entity(id).and_then(|e| e.parent.clone());
-        while let Some(p) = cur {
-            if out.contains(&p) || p == id {
-                break; // cycles are removed by the loader; stay safe anyway
-            }
-            cur = self.entity(&p).and_then(|e| e.parent.clone());
-            out.push(p);
-        }
-        out
+        self.entity_index(id)
+            .map(|i| {
+                self.parent_chain(i)
+                    .iter()
+                    .map(|&p| self.entities[p as usize].id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether `id` is `ancestor` or lies below it.
+    ///
+    /// Complexity: O(depth of `id`), at most the parent-depth limit.
     pub fn rolls_up_to(&self, id: &str, ancestor: &str) -> bool {
-        id == ancestor || self.ancestors(id).iter().any(|a| a == ancestor)
+        if id == ancestor {
+            return true;
+        }
+        match (self.entity_index(id), self.entity_index(ancestor)) {
+            (Some(i), Some(a)) => self.parent_chain(i).contains(&(a as u32)),
+            _ => false,
+        }
     }
 
     /// The display name of an entity id (the id itself if unknown).
@@ -541,32 +394,9 @@ fn ser_opt_date<S: serde::Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok
     }
 }
 
-fn ser_display_vec<S: serde::Serializer, T: fmt::Display>(
-    items: &[T],
+fn ser_prefix_set<S: serde::Serializer>(
+    set: &crate::prefix::PrefixSet,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.collect_seq(items.iter().map(|i| i.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keywords_round_trip() {
-        for k in Kind::ALL {
-            assert_eq!(Kind::parse(k.as_str()), Some(*k));
-        }
-        assert_eq!(Kind::parse("dns.foo"), None);
-        assert!(Relationship::expected().contains("\"weak\""));
-    }
-
-    #[test]
-    fn every_kind_allows_only_builtin_categories() {
-        for k in Kind::ALL {
-            for c in k.allowed_categories() {
-                assert!(BUILTIN_CATEGORIES.contains(c), "{k}: {c}");
-            }
-        }
-    }
+    s.collect_seq(set.prefixes().iter().map(|p| p.to_string()))
 }

@@ -3,14 +3,26 @@
 //! - host names: lower case (through [`Normalized::folded`]), trailing dot
 //!   stripped, MX preference dropped (`10 mx.example.com.` -> `mx.example.com`);
 //! - TXT: quoted chunks joined (`"v=spf1 " "include:x -all"` -> `v=spf1 include:x -all`);
-//! - SOA: the primary name server and mailbox keep their trailing dots stripped;
+//! - SOA: the primary name server (`mname`) and the mailbox (`rname`) lose
+//!   their trailing dots; only the `mname` is a host. The `rname` is a
+//!   mailbox written as a name (`hostmaster.example.com` is
+//!   `hostmaster@example.com`), so `domain_suffix` does not read it;
+//!   `contains`, `prefix` and `regex` read the whole record;
 //! - IPs: parsed; ASNs: `AS16509` and `16509` both read as 16509;
-//! - URLs (`html.*`): the host part is located for `domain_suffix`.
+//! - URLs (`html.*`): parsed as a browser parses them, by the WHATWG URL
+//!   Standard (<https://url.spec.whatwg.org/>, through the `url` crate),
+//!   relative to the page `https://TARGET/`. The normalised value is the
+//!   URL's serialisation, and its host is what `domain_suffix` reads: in
+//!   `https://evil.example\@fonts.googleapis.com/` that is `evil.example`,
+//!   the host a browser fetches from; `https:fonts.googleapis.com/x.js` and
+//!   `https://fonts%2Egoogleapis.com/` are `fonts.googleapis.com`. A value
+//!   that is no URL has no host.
 //!
 //! Spans reported by matches are byte ranges into [`Normalized::text`].
 
-use crate::model::Kind;
+use crate::keywords::Kind;
 use std::net::IpAddr;
+use url::{Position, Url};
 use std::ops::Range;
 
 /// An observation value prepared for matching.
@@ -33,8 +45,20 @@ pub struct Normalized {
 /// Why a value could not be normalised for its kind.
 pub type NormalizeError = String;
 
-/// Normalises `value` (and `key`) of an observation of `kind`.
+/// Normalises `value` (and `key`) of an observation of `kind`, with no
+/// page to resolve relative URLs against (rule examples).
 pub fn normalize(kind: Kind, key: Option<&str>, value: &str) -> Result<Normalized, NormalizeError> {
+    normalize_on(kind, key, value, None)
+}
+
+/// Normalises `value` (and `key`) of an observation of `kind` made on the
+/// page of host `target`, against which relative URLs resolve.
+pub fn normalize_on(
+    kind: Kind,
+    key: Option<&str>,
+    value: &str,
+    target: Option<&str>,
+) -> Result<Normalized, NormalizeError> {
     let trimmed = value.trim();
     let mut ip = None;
     let mut asn = None;
@@ -62,7 +86,7 @@ pub fn normalize(kind: Kind, key: Option<&str>, value: &str) -> Result<Normalize
                     t.push(' ');
                 }
                 let tok = if i < 2 { strip_dot(tok) } else { tok };
-                if i < 2 {
+                if i == 0 {
                     hosts.push(t.len()..t.len() + tok.len());
                 }
                 t.push_str(tok);
@@ -93,13 +117,13 @@ pub fn normalize(kind: Kind, key: Option<&str>, value: &str) -> Result<Normalize
             asn = Some(n);
             format!("AS{n}")
         }
-        Kind::HtmlScriptSrc | Kind::HtmlLinkHref => {
-            let t = trimmed.to_string();
-            if let Some(h) = url_host(&t) {
-                hosts.push(h);
+        Kind::HtmlScriptSrc | Kind::HtmlLinkHref => match parse_url(trimmed, target) {
+            Some((url, host)) => {
+                hosts.extend(host);
+                url
             }
-            t
-        }
+            None => trimmed.to_string(),
+        },
         Kind::TlsIssuer | Kind::HttpHeader => trimmed.to_string(),
         Kind::WhoisRegistrar => trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
     };
@@ -162,32 +186,31 @@ fn join_txt_chunks(value: &str) -> String {
     out
 }
 
-/// The byte range of the host in a URL (`https://h/...`, `//h/...`).
-fn url_host(url: &str) -> Option<Range<usize>> {
-    let start = if let Some(i) = url.find("://") {
-        i + 3
-    } else if url.starts_with("//") {
-        2
+/// Parses `value` as a browser would on a page of host `target` (WHATWG
+/// URL Standard) and returns the serialisation and its host's byte range
+/// (without a trailing dot). `None` when it is no URL.
+fn parse_url(value: &str, target: Option<&str>) -> Option<(String, Option<Range<usize>>)> {
+    let page = target
+        .filter(|t| !t.is_empty())
+        .and_then(|t| Url::parse(&format!("https://{t}/")).ok());
+    // Without a page, a scheme-relative URL still names its host.
+    let owned;
+    let value = if page.is_none() && (value.starts_with("//") || value.starts_with("\\\\")) {
+        owned = format!("https:{value}");
+        owned.as_str()
     } else {
-        return None;
+        value
     };
-    let rest = &url[start..];
-    let end_auth = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end_auth];
-    let host_start = authority.rfind('@').map(|i| i + 1).unwrap_or(0);
-    let host = &authority[host_start..];
-    let host_len = if host.starts_with('[') {
-        host.find(']').map(|i| i + 1).unwrap_or(host.len())
-    } else {
-        host.find(':').unwrap_or(host.len())
-    };
-    let host_len = if host[..host_len].ends_with('.') {
-        host_len - 1
-    } else {
-        host_len
-    };
-    let begin = start + host_start;
-    (host_len > 0).then_some(begin..begin + host_len)
+    let url = Url::options().base_url(page.as_ref()).parse(value).ok()?;
+    let host = url.host_str().filter(|h| !h.is_empty()).map(|_| {
+        let start = url[..Position::BeforeHost].len();
+        let mut end = url[..Position::AfterHost].len();
+        if url.as_str()[start..end].ends_with('.') {
+            end -= 1;
+        }
+        start..end
+    });
+    Some((url.as_str().to_string(), host))
 }
 
 #[cfg(test)]
@@ -225,9 +248,11 @@ mod tests {
             "ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
         )
         .unwrap();
+        // The rname is a mailbox, not a host.
+        assert_eq!(hosts(&n), ["ns-1.awsdns-01.org"]);
         assert_eq!(
-            hosts(&n),
-            ["ns-1.awsdns-01.org", "awsdns-hostmaster.amazon.com"]
+            n.text,
+            "ns-1.awsdns-01.org awsdns-hostmaster.amazon.com 1 7200 900 1209600 86400"
         );
     }
 
@@ -253,7 +278,7 @@ mod tests {
             "https://user@www.Google-Analytics.com:443/ga.js",
         )
         .unwrap();
-        assert_eq!(hosts(&n), ["www.Google-Analytics.com"]);
+        assert_eq!(hosts(&n), ["www.google-analytics.com"]);
         let n = normalize(
             Kind::HtmlLinkHref,
             None,
@@ -263,6 +288,25 @@ mod tests {
         assert_eq!(hosts(&n), ["fonts.googleapis.com"]);
         let n = normalize(Kind::HtmlScriptSrc, None, "/static/app.js").unwrap();
         assert!(n.hosts.is_empty());
+        // A relative URL on a page resolves to the page's host.
+        let n = normalize_on(Kind::HtmlScriptSrc, None, "/static/app.js", Some("www.firm.example")).unwrap();
+        assert_eq!(hosts(&n), ["www.firm.example"]);
+    }
+
+    #[test]
+    fn urls_parse_as_browsers_do() {
+        let host = |v: &str| {
+            let n = normalize(Kind::HtmlScriptSrc, None, v).unwrap();
+            hosts(&n).first().map(|h| h.to_string())
+        };
+        // A backslash ends the authority in special schemes: the host is evil.example.
+        assert_eq!(host("https://evil.example\\@fonts.googleapis.com/").as_deref(), Some("evil.example"));
+        assert_eq!(host("https:fonts.googleapis.com/x.js").as_deref(), Some("fonts.googleapis.com"));
+        assert_eq!(host("https://fonts%2Egoogleapis.com/x.js").as_deref(), Some("fonts.googleapis.com"));
+        assert_eq!(host("HTTPS://FONTS.GOOGLEAPIS.COM/x").as_deref(), Some("fonts.googleapis.com"));
+        assert_eq!(host(" https://a.example/\tb ").as_deref(), Some("a.example"));
+        assert_eq!(host("data:text/javascript,alert(1)"), None);
+        assert_eq!(host("https://exa mple.com/"), None);
     }
 
     #[test]

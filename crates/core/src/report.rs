@@ -1,11 +1,16 @@
 //! The report: a flat, serialisable view of an [`Analysis`] for people and
 //! programs. `whoserves check --json` prints it; the viewer shows the same
 //! numbers, which is how the end-to-end test compares the two.
+//!
+//! Everything in it is resolved to ids and names: findings carry their
+//! full traces, claims the findings, observations and rules they rest on.
 
+use crate::analysis::Analysis;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{ClaimStatus, Relationship};
-use crate::verdict::{Summary, Verdict};
-use crate::Analysis;
+use crate::engine::{Finding, TraceView};
+use crate::keywords::{Kind, Provenance};
+use crate::model::{format_date, Bundle, ClaimStatus, Relationship};
+use crate::verdict::{Grounds, Summary, Verdict};
 use serde::Serialize;
 
 /// A flat report of one bundle.
@@ -15,8 +20,16 @@ pub struct Report {
     pub title: String,
     /// The banner text (e.g. synthetic data), if any.
     pub banner: Option<String>,
+    /// The as-of date the report reads the bundle at, if one was set.
+    pub as_of: Option<String>,
     /// Number of observations loaded.
     pub observations: usize,
+    /// Observations in force (neither later than the date nor superseded).
+    pub in_force: usize,
+    /// Observations superseded by a later reading of the same thing.
+    pub superseded: Vec<Superseded>,
+    /// Observations made after the as-of date.
+    pub later: Vec<String>,
     /// Number of error diagnostics.
     pub errors: usize,
     /// Number of warning diagnostics.
@@ -27,8 +40,21 @@ pub struct Report {
     pub summary: Summary,
     /// One row per claim.
     pub claims: Vec<ClaimRow>,
-    /// Findings no claim speaks of.
-    pub unclaimed: Vec<FindingRow>,
+    /// Every finding with its full traces.
+    pub findings: Vec<FindingRow>,
+    /// Indices into `findings` of those no claim speaks of.
+    pub unclaimed: Vec<usize>,
+    /// Observations in force that no rule matched.
+    pub unmatched: Vec<ObservationRow>,
+}
+
+/// An observation superseded by a later one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Superseded {
+    /// The superseded observation's id.
+    pub observation: String,
+    /// The id of the observation that superseded it.
+    pub by: String,
 }
 
 /// One claim and its verdict.
@@ -50,13 +76,27 @@ pub struct ClaimRow {
     pub status: ClaimStatus,
     /// The verdict.
     pub verdict: Verdict,
+    /// What the verdict stands on.
+    pub grounds: Grounds,
+    /// `synthetic` or `reported` when the verdict stands on nothing better.
+    pub mark: Option<&'static str>,
     /// Why.
     pub reason: String,
-    /// Distinct observations behind the verdict.
+    /// Distinct observations behind the attribution.
     pub evidence: usize,
+    /// Indices into `findings` of those that attribute the claim's provider.
+    pub findings: Vec<usize>,
+    /// Indices into `findings` of other providers' direct findings cited.
+    pub contradicting: Vec<usize>,
+    /// Indices into `findings` of findings for the provider's parents.
+    pub parent_findings: Vec<usize>,
+    /// Ids of the observations the verdict rests on.
+    pub rests_on: Vec<String>,
+    /// Ids of the rules of the provider (and its children) for the category.
+    pub rules: Vec<String>,
 }
 
-/// One finding, summarised.
+/// One finding, with its traces.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingRow {
     /// Subject id.
@@ -67,6 +107,8 @@ pub struct FindingRow {
     pub provider: String,
     /// Provider display name.
     pub provider_name: String,
+    /// The provider's parents, nearest first.
+    pub parents: Vec<String>,
     /// Category id.
     pub category: String,
     /// Relationship.
@@ -75,12 +117,80 @@ pub struct FindingRow {
     pub evidence: usize,
     /// Rule ids that matched.
     pub rules: Vec<String>,
+    /// Every (observation, rule) match, resolved.
+    pub traces: Vec<TraceView>,
+}
+
+/// One observation, as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservationRow {
+    /// Id.
+    pub id: String,
+    /// Subject id.
+    pub subject: String,
+    /// Target host.
+    pub target: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Header name.
+    pub key: Option<String>,
+    /// Value as written.
+    pub value: String,
+    /// When.
+    pub observed_at: String,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+impl FindingRow {
+    /// The row of one finding.
+    pub fn new(b: &Bundle, f: &Finding) -> Self {
+        let mut rules: Vec<String> = f
+            .traces
+            .iter()
+            .map(|t| b.rules[t.rule].id.clone())
+            .collect();
+        rules.sort();
+        rules.dedup();
+        FindingRow {
+            subject: f.subject.clone(),
+            subject_name: b.entity_name(&f.subject).to_string(),
+            provider: f.provider.clone(),
+            provider_name: b.entity_name(&f.provider).to_string(),
+            parents: b.ancestors(&f.provider),
+            category: f.category.clone(),
+            relationship: f.relationship,
+            evidence: f.evidence_count(),
+            rules,
+            traces: f.traces.iter().map(|t| t.describe(b)).collect(),
+        }
+    }
+}
+
+impl ObservationRow {
+    /// The row of observation `i`.
+    pub fn new(b: &Bundle, i: usize) -> Self {
+        let o = &b.observations[i];
+        ObservationRow {
+            id: o.id.clone(),
+            subject: o.subject.clone(),
+            target: o.target.clone(),
+            kind: o.kind,
+            key: o.key.clone(),
+            value: o.value.clone(),
+            observed_at: o.observed_at.text.clone(),
+            provenance: o.provenance,
+        }
+    }
 }
 
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(a: &Analysis) -> Self {
         let b = &a.bundle;
+        let obs_ids = |idx: &[usize]| -> Vec<String> {
+            idx.iter().map(|&i| b.observations[i].id.clone()).collect()
+        };
         let claims = b
             .claims
             .iter()
@@ -94,34 +204,33 @@ impl Report {
                 category: c.category.clone(),
                 status: c.status,
                 verdict: v.verdict,
+                grounds: v.grounds,
+                mark: v.grounds.mark(),
                 reason: v.reason.clone(),
                 evidence: v.evidence,
-            })
-            .collect();
-        let unclaimed = a
-            .unclaimed
-            .iter()
-            .map(|&i| {
-                let f = &a.findings[i];
-                let mut rules: Vec<String> = f.traces.iter().map(|t| t.rule.clone()).collect();
-                rules.sort();
-                rules.dedup();
-                FindingRow {
-                    subject: f.subject.clone(),
-                    subject_name: b.entity_name(&f.subject).to_string(),
-                    provider: f.provider.clone(),
-                    provider_name: b.entity_name(&f.provider).to_string(),
-                    category: f.category.clone(),
-                    relationship: f.relationship,
-                    evidence: f.evidence_count(),
-                    rules,
-                }
+                findings: v.findings.to_vec(),
+                contradicting: v.contradicting.to_vec(),
+                parent_findings: v.parent_findings.to_vec(),
+                rests_on: obs_ids(&v.rests_on),
+                rules: v.rules.iter().map(|&r| b.rules[r].id.clone()).collect(),
             })
             .collect();
         Report {
             title: b.meta.title.clone(),
             banner: b.meta.banner.clone(),
+            as_of: a.timeline.as_of.map(format_date),
             observations: b.observations.len(),
+            in_force: a.timeline.active.iter().filter(|x| **x).count(),
+            superseded: a
+                .timeline
+                .superseded
+                .iter()
+                .map(|&(o, by)| Superseded {
+                    observation: b.observations[o].id.clone(),
+                    by: b.observations[by].id.clone(),
+                })
+                .collect(),
+            later: obs_ids(&a.timeline.later),
             errors: a
                 .diagnostics
                 .iter()
@@ -135,7 +244,13 @@ impl Report {
             diagnostics: a.diagnostics.clone(),
             summary: a.summary(),
             claims,
-            unclaimed,
+            findings: a.findings.iter().map(|f| FindingRow::new(b, f)).collect(),
+            unclaimed: a.unclaimed.clone(),
+            unmatched: a
+                .unmatched
+                .iter()
+                .map(|&i| ObservationRow::new(b, i))
+                .collect(),
         }
     }
 }

@@ -13,12 +13,42 @@
 //! 5. **not found**: S has relevant observations, none attributes to P.
 //!
 //! "No evidence" never means "false": it means the bundle cannot tell.
+//!
+//! Only observations in force count (see [`crate::timeline`]).
+//!
+//! Decisions the order above leaves open, each pinned by a fixture under
+//! `tests/fixtures/verdicts/`:
+//!
+//! - **Roll-up goes up, never down.** A finding for a child (CloudFront)
+//!   counts for a claim about its parent (Amazon). A finding for the parent
+//!   does not count for a claim about the child: "Amazon" does not say
+//!   which of Amazon's services. Nor does it contradict the claim. Such a
+//!   claim is *not found*, and the reason names the parent's finding.
+//! - **Incidental only before contradicted.** When the claimed provider
+//!   has only incidental or weak findings and others have direct ones, the
+//!   verdict is *incidental only*; the reason names the others.
+//! - **Categories a bundle defines** are not tied to kinds: every kind of
+//!   observation can show them, so every observation of the subject is
+//!   relevant to such a claim.
+//!
+//! Each verdict says what it rests on: the observations ([`ClaimVerdict::rests_on`])
+//! and, for the negatives, the rules that could have matched
+//! ([`ClaimVerdict::rules`]). Its [`Grounds`] tell whether it stands on
+//! first-hand observations or only on reported or synthetic ones.
+//!
+//! Cost: findings, observations and rules are indexed once by subject and by
+//! provider (with its parents, a chain the loader keeps short); claims with
+//! the same subject, provider and category share one judgement, and long
+//! lists are shared, not copied. See `docs/bundle-format.md` for the bound.
 
 use crate::engine::Finding;
+use crate::keywords::{Kind, Provenance};
 use crate::model::{Bundle, ClaimStatus, Relationship, BUILTIN_CATEGORIES};
+use crate::timeline::Timeline;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 /// What the evidence says about a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -86,12 +116,67 @@ pub struct ClaimVerdict {
     pub status: ClaimStatus,
     /// One sentence: why this verdict.
     pub reason: String,
-    /// Distinct observations behind the verdict.
+    /// Distinct observations behind the attribution (0 for the negatives).
     pub evidence: usize,
+    /// What the verdict stands on: first-hand, or only reported or synthetic observations.
+    pub grounds: Grounds,
     /// Indices (into the findings) that attribute the claim's provider.
-    pub findings: Vec<usize>,
-    /// Indices of the findings for other providers that contradict it.
-    pub contradicting: Vec<usize>,
+    pub findings: Arc<[usize]>,
+    /// Indices of the findings for other providers that contradict it
+    /// (or, for *incidental only*, that show others as direct providers).
+    pub contradicting: Arc<[usize]>,
+    /// Indices of findings for the claimed provider's parents, which
+    /// neither support nor contradict a claim about the child.
+    pub parent_findings: Arc<[usize]>,
+    /// Indices of the observations the verdict rests on: those behind the
+    /// findings it cites or, for *not found*, those checked.
+    pub rests_on: Arc<[usize]>,
+    /// Indices of the rules of the claimed provider (and of its children)
+    /// for the claim's category: those that could have matched.
+    pub rules: Arc<[usize]>,
+}
+
+/// What a verdict stands on: the strongest provenance among the
+/// observations it rests on. Each observation behind a finding makes the
+/// finding on its own, so a verdict marked `reported` would stand on the
+/// reported observations alone, and one marked `synthetic` stands on
+/// made-up data only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Grounds {
+    /// It rests on no observation (no evidence).
+    #[default]
+    Nothing,
+    /// Only on synthetic observations: an illustration, not evidence.
+    Synthetic,
+    /// On observations taken from publications, none re-observed.
+    Reported,
+    /// On at least one observation made first-hand (`observed` or `derived`).
+    FirstHand,
+}
+
+impl Grounds {
+    /// The mark shown beside the verdict: `synthetic`, `reported`, or none.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            Grounds::Synthetic => Some("synthetic"),
+            Grounds::Reported => Some("reported"),
+            Grounds::Nothing | Grounds::FirstHand => None,
+        }
+    }
+
+    /// The grounds of a set of observations.
+    pub fn of(bundle: &Bundle, observations: &[usize]) -> Self {
+        observations
+            .iter()
+            .map(|&i| match bundle.observations[i].provenance {
+                Provenance::Observed | Provenance::Derived => Grounds::FirstHand,
+                Provenance::Reported => Grounds::Reported,
+                Provenance::Synthetic => Grounds::Synthetic,
+            })
+            .max()
+            .unwrap_or(Grounds::Nothing)
+    }
 }
 
 /// Counts of claims per verdict.
@@ -136,29 +221,34 @@ impl Summary {
     }
 }
 
-/// Whether an observation kind can show `category`.
-fn kind_can_show(kind: crate::model::Kind, category: &str) -> bool {
+/// Whether an observation kind can show `category`: a built-in category
+/// only through the kinds [`Kind::allowed_categories`] lists; a category
+/// the bundle defines through every kind.
+pub fn kind_can_show(kind: Kind, category: &str) -> bool {
     !BUILTIN_CATEGORIES.contains(&category) || kind.allowed_categories().contains(&category)
 }
 
-fn distinct_observations(findings: &[Finding], idx: &[usize]) -> usize {
-    idx.iter()
-        .flat_map(|&i| findings[i].traces.iter().map(|t| t.observation.as_str()))
-        .collect::<BTreeSet<_>>()
-        .len()
+fn kind_slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-fn rules_of(findings: &[Finding], idx: &[usize]) -> String {
-    let rules: BTreeSet<&str> = idx
+/// The kinds that can show `category` (all with none), as a bit mask.
+fn kinds_mask(category: Option<&str>) -> u32 {
+    Kind::ALL
         .iter()
-        .flat_map(|&i| findings[i].traces.iter().map(|t| t.rule.as_str()))
-        .collect();
-    let rules: Vec<&str> = rules.into_iter().collect();
-    let noun = if rules.len() == 1 { "rule" } else { "rules" };
-    format!("{noun} {}", join_and(&rules))
+        .enumerate()
+        .filter(|(_, k)| category.is_none_or(|c| kind_can_show(**k, c)))
+        .fold(0, |m, (i, _)| m | (1 << i))
 }
 
+/// At most this many items are named in a reason; the rest are counted.
+const NAMED: usize = 5;
+
+/// `a, b and c`, or `a, b, c, d, e and 7 more`.
 fn join_and(items: &[&str]) -> String {
+    if items.len() > NAMED {
+        return format!("{} and {} more", items[..NAMED].join(", "), items.len() - NAMED);
+    }
     match items {
         [] => String::new(),
         [one] => one.to_string(),
@@ -174,97 +264,410 @@ fn observations(n: usize) -> String {
     }
 }
 
-/// Gives every claim of `bundle` a verdict from `findings`.
-pub fn verdicts(bundle: &Bundle, findings: &[Finding]) -> Vec<ClaimVerdict> {
+fn noun(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Distinct observations behind some findings, sorted.
+fn observations_of(findings: &[Finding], idx: &[usize]) -> Vec<usize> {
+    let mut out: Vec<usize> = idx
+        .iter()
+        .flat_map(|&i| findings[i].traces.iter().map(|t| t.observation))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The rule ids of some findings, for a reason: `rule x` / `rules x and y`.
+fn rules_of(bundle: &Bundle, findings: &[Finding], idx: &[usize]) -> String {
+    let rules: BTreeSet<&str> = idx
+        .iter()
+        .flat_map(|&i| findings[i].traces.iter().map(|t| bundle.rules[t.rule].id.as_str()))
+        .collect();
+    let rules: Vec<&str> = rules.into_iter().collect();
+    let noun = if rules.len() == 1 { "rule" } else { "rules" };
+    format!("{noun} {}", join_and(&rules))
+}
+
+/// Provider names of some findings, distinct and sorted.
+fn providers_of(bundle: &Bundle, findings: &[Finding], idx: &[usize]) -> String {
+    let names: BTreeSet<&str> = idx
+        .iter()
+        .map(|&i| bundle.entity_name(&findings[i].provider))
+        .collect();
+    join_and(&names.into_iter().collect::<Vec<_>>())
+}
+
+fn observation_ids(bundle: &Bundle, idx: &[usize]) -> String {
+    let ids: Vec<&str> = idx.iter().map(|&i| bundle.observations[i].id.as_str()).collect();
+    join_and(&ids)
+}
+
+/// Everything verdicts look up, built once.
+struct Index<'a> {
+    /// Observations in force, per subject and kind slot.
+    observations: HashMap<&'a str, Vec<Vec<usize>>>,
+    /// Findings per (subject, provider), the provider exactly.
+    exact: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// Findings per (subject, provider or any of its parents).
+    under: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// Direct findings per (subject, category).
+    direct_in: HashMap<(&'a str, &'a str), Arc<[usize]>>,
+    /// Rules per provider or any of its parents.
+    rules_under: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(bundle: &'a Bundle, findings: &'a [Finding], timeline: &Timeline) -> Self {
+        let slots = Kind::ALL.len();
+        let mut observations: HashMap<&str, Vec<Vec<usize>>> = HashMap::new();
+        for (i, o) in bundle.observations.iter().enumerate() {
+            if timeline.active.is_empty() || timeline.is_active(i) {
+                observations
+                    .entry(o.subject.as_str())
+                    .or_insert_with(|| vec![Vec::new(); slots])[kind_slot(o.kind)]
+                    .push(i);
+            }
+        }
+        let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut under: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut direct: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            let s = f.subject.as_str();
+            exact.entry((s, f.provider.as_str())).or_default().push(i);
+            under.entry((s, f.provider.as_str())).or_default().push(i);
+            if let Some(p) = bundle.entity_index(&f.provider) {
+                for &a in bundle.parent_chain(p) {
+                    let a = bundle.entities[a as usize].id.as_str();
+                    under.entry((s, a)).or_default().push(i);
+                }
+            }
+            if f.relationship == Relationship::Direct {
+                direct.entry((s, f.category.as_str())).or_default().push(i);
+            }
+        }
+        let mut rules_under: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in bundle.rules.iter().enumerate() {
+            rules_under.entry(r.provider.as_str()).or_default().push(i);
+            if let Some(p) = bundle.entity_index(&r.provider) {
+                for &a in bundle.parent_chain(p) {
+                    let a = bundle.entities[a as usize].id.as_str();
+                    rules_under.entry(a).or_default().push(i);
+                }
+            }
+        }
+        Index {
+            observations,
+            exact,
+            under,
+            direct_in: direct.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            rules_under,
+        }
+    }
+}
+
+/// The part of a verdict that depends only on (subject, provider, category).
+#[derive(Clone)]
+struct Judgement {
+    verdict: Verdict,
+    reason: String,
+    evidence: usize,
+    grounds: Grounds,
+    findings: Arc<[usize]>,
+    contradicting: Arc<[usize]>,
+    parent_findings: Arc<[usize]>,
+    rests_on: Arc<[usize]>,
+    rules: Arc<[usize]>,
+}
+
+/// Direct findings of others for (subject, category), with what a reason
+/// says of them; shared by every claim on that pair.
+struct Others {
+    findings: Arc<[usize]>,
+    observations: Arc<[usize]>,
+    names: String,
+    rules: String,
+}
+
+struct Judge<'a> {
+    bundle: &'a Bundle,
+    findings: &'a [Finding],
+    index: Index<'a>,
+    relevant: HashMap<(&'a str, u32), Arc<[usize]>>,
+    others: HashMap<(&'a str, &'a str), Arc<Others>>,
+    rules: HashMap<(&'a str, Option<&'a str>), Arc<[usize]>>,
+    judged: HashMap<(&'a str, &'a str, Option<&'a str>), Judgement>,
+}
+
+impl<'a> Judge<'a> {
+    /// Observations of `subject` in force whose kind can show `category`.
+    fn relevant(&mut self, subject: &'a str, category: Option<&'a str>) -> Arc<[usize]> {
+        let mask = kinds_mask(category);
+        let index = &self.index;
+        self.relevant
+            .entry((subject, mask))
+            .or_insert_with(|| {
+                let mut out: Vec<usize> = index
+                    .observations
+                    .get(subject)
+                    .map(|by_kind| {
+                        by_kind
+                            .iter()
+                            .enumerate()
+                            .filter(|(k, _)| mask & (1 << k) != 0)
+                            .flat_map(|(_, v)| v.iter().copied())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.sort_unstable();
+                out.into()
+            })
+            .clone()
+    }
+
+    /// Rules of `provider` (and its children) for `category`.
+    fn rules(&mut self, provider: &'a str, category: Option<&'a str>) -> Arc<[usize]> {
+        let (bundle, index) = (self.bundle, &self.index);
+        self.rules
+            .entry((provider, category))
+            .or_insert_with(|| {
+                index
+                    .rules_under
+                    .get(provider)
+                    .map(|v| {
+                        v.iter()
+                            .copied()
+                            .filter(|&r| category.is_none_or(|c| bundle.rules[r].category == c))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .clone()
+    }
+
+    /// Every direct finding of `subject` in `category`.
+    fn others(&mut self, subject: &'a str, category: &'a str) -> Arc<Others> {
+        let (bundle, findings, index) = (self.bundle, self.findings, &self.index);
+        self.others
+            .entry((subject, category))
+            .or_insert_with(|| {
+                let list = index
+                    .direct_in
+                    .get(&(subject, category))
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from(Vec::new()));
+                Arc::new(Others::of(bundle, findings, list))
+            })
+            .clone()
+    }
+
+    /// The direct findings of others for (subject, category), leaving out
+    /// those for the claimed provider's parents (`parents`, sorted). Shared
+    /// unless something is left out. `None` when the claim names no category.
+    fn others_except(
+        &mut self,
+        s: &'a str,
+        cat: Option<&'a str>,
+        parents: &[usize],
+    ) -> Option<Arc<Others>> {
+        let all = self.others(s, cat?);
+        if parents.is_empty() || !all.findings.iter().any(|i| parents.binary_search(i).is_ok()) {
+            return Some(all);
+        }
+        let kept: Vec<usize> = all
+            .findings
+            .iter()
+            .copied()
+            .filter(|i| parents.binary_search(i).is_err())
+            .collect();
+        Some(Arc::new(Others::of(self.bundle, self.findings, kept.into())))
+    }
+
+    fn judge(&mut self, s: &'a str, p: &'a str, cat: Option<&'a str>) -> Judgement {
+        if let Some(j) = self.judged.get(&(s, p, cat)) {
+            return j.clone();
+        }
+        let (b, findings) = (self.bundle, self.findings);
+        let empty: Arc<[usize]> = Arc::from(Vec::new());
+        let fits = |i: &usize| cat.is_none_or(|c| findings[*i].category == c);
+        let mine: Vec<usize> = self
+            .index
+            .under
+            .get(&(s, p))
+            .map(|v| v.iter().copied().filter(fits).collect())
+            .unwrap_or_default();
+        let direct: Vec<usize> = mine
+            .iter()
+            .copied()
+            .filter(|&i| findings[i].relationship == Relationship::Direct)
+            .collect();
+        // Findings for the claimed provider's parents: they neither support
+        // nor contradict a claim about the child.
+        let chain: Vec<&str> = b
+            .entity_index(p)
+            .map(|i| {
+                b.parent_chain(i)
+                    .iter()
+                    .map(|&a| b.entities[a as usize].id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut parents: Vec<usize> = chain
+            .iter()
+            .filter_map(|a| self.index.exact.get(&(s, *a)))
+            .flat_map(|v| v.iter().copied().filter(fits))
+            .collect();
+        parents.sort_unstable();
+        let rules = self.rules(p, cat);
+        let relevant = self.relevant(s, cat);
+        let subject_name = b.entity_name(s);
+        let provider_name = b.entity_name(p);
+        let what = match cat {
+            Some(c) => format!("{c} of {subject_name}"),
+            None => subject_name.to_string(),
+        };
+        let mut j = Judgement {
+            verdict: Verdict::NoEvidence,
+            reason: String::new(),
+            evidence: 0,
+            grounds: Grounds::Nothing,
+            findings: empty.clone(),
+            contradicting: empty.clone(),
+            parent_findings: parents.clone().into(),
+            rests_on: empty.clone(),
+            rules: rules.clone(),
+        };
+        if relevant.is_empty() {
+            j.reason = match cat {
+                Some(c) => format!("the bundle holds no observation of {subject_name} that could show {c}"),
+                None => format!("the bundle holds no observation of {subject_name}"),
+            };
+        } else if !direct.is_empty() {
+            let obs = observations_of(findings, &direct);
+            j.verdict = Verdict::Supported;
+            j.reason = format!("supported by {} via {}", observations(obs.len()), rules_of(b, findings, &direct));
+            j.evidence = obs.len();
+            j.findings = direct.into();
+            j.rests_on = obs.into();
+        } else if !mine.is_empty() {
+            let others = self.others_except(s, cat, &parents);
+            let obs = observations_of(findings, &mine);
+            let kinds: BTreeSet<&str> = mine.iter().map(|&i| findings[i].relationship.as_str()).collect();
+            let kinds: Vec<&str> = kinds.into_iter().collect();
+            j.verdict = Verdict::IncidentalOnly;
+            j.reason = format!(
+                "only {} findings: {} via {}; none shows {subject_name} as {provider_name}'s customer",
+                kinds.join(" and "),
+                observations(obs.len()),
+                rules_of(b, findings, &mine)
+            );
+            if let Some(o) = others.as_ref().filter(|o| !o.findings.is_empty()) {
+                j.reason.push_str(&format!("; {what} is directly attributed to {} ({})", o.names, o.rules));
+                j.contradicting = o.findings.clone();
+            }
+            j.evidence = obs.len();
+            j.findings = mine.into();
+            j.rests_on = obs.into();
+        } else if let Some(o) = self
+            .others_except(s, cat, &parents)
+            .filter(|o| !o.findings.is_empty())
+        {
+            j.verdict = Verdict::Contradicted;
+            j.reason = format!(
+                "{what} is attributed to {} instead ({} via {})",
+                o.names,
+                observations(o.observations.len()),
+                o.rules
+            );
+            j.evidence = o.observations.len();
+            j.contradicting = o.findings.clone();
+            j.rests_on = o.observations.clone();
+        } else {
+            j.verdict = Verdict::NotFound;
+            j.reason = format!(
+                "{} of {what} checked ({}); none attributes to {provider_name}",
+                observations(relevant.len()),
+                observation_ids(b, &relevant)
+            );
+            if !parents.is_empty() {
+                j.reason.push_str(&format!(
+                    "; {} attributes it to {}, {provider_name}'s parent, which does not say which of its services",
+                    rules_of(b, findings, &parents),
+                    providers_of(b, findings, &parents)
+                ));
+            }
+            if rules.is_empty() {
+                let scope = cat.map(|c| format!(" for {c}")).unwrap_or_default();
+                j.reason.push_str(&format!(
+                    "; the bundle has no rule that attributes{scope} to {provider_name}"
+                ));
+            } else {
+                let ids: Vec<&str> = rules.iter().map(|&r| b.rules[r].id.as_str()).collect();
+                j.reason.push_str(&format!(
+                    "; {} of {provider_name} could have matched: {}",
+                    noun(ids.len(), "rule", "rules"),
+                    join_and(&ids)
+                ));
+            }
+            j.rests_on = relevant;
+        }
+        j.grounds = Grounds::of(b, &j.rests_on);
+        self.judged.insert((s, p, cat), j.clone());
+        j
+    }
+}
+
+impl Others {
+    fn of(bundle: &Bundle, findings: &[Finding], list: Arc<[usize]>) -> Self {
+        Others {
+            observations: observations_of(findings, &list).into(),
+            names: providers_of(bundle, findings, &list),
+            rules: rules_of(bundle, findings, &list),
+            findings: list,
+        }
+    }
+}
+
+/// Gives every claim of `bundle` a verdict from `findings`, counting only
+/// the observations `timeline` has in force (all, when its `active` is
+/// empty).
+///
+/// Complexity: O(observations + findings × parent depth + rules × parent
+/// depth) to index, then per distinct (subject, provider, category) work
+/// linear in the findings and observations it cites; claims that repeat a
+/// triple cost a hash lookup.
+pub fn verdicts(bundle: &Bundle, findings: &[Finding], timeline: &Timeline) -> Vec<ClaimVerdict> {
+    let mut judge = Judge {
+        bundle,
+        findings,
+        index: Index::new(bundle, findings, timeline),
+        relevant: HashMap::new(),
+        others: HashMap::new(),
+        rules: HashMap::new(),
+        judged: HashMap::new(),
+    };
     bundle
         .claims
         .iter()
         .map(|claim| {
-            let subject_name = bundle.entity_name(&claim.subject);
-            let provider_name = bundle.entity_name(&claim.provider);
-            let cat = claim.category.as_deref();
-            let relevant = bundle
-                .observations
-                .iter()
-                .filter(|o| o.subject == claim.subject)
-                .filter(|o| cat.is_none_or(|c| kind_can_show(o.kind, c)))
-                .count();
-            let fits = |f: &Finding| f.subject == claim.subject && cat.is_none_or(|c| f.category == c);
-            let mine: Vec<usize> = findings
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| fits(f) && bundle.rolls_up_to(&f.provider, &claim.provider))
-                .map(|(i, _)| i)
-                .collect();
-            let direct: Vec<usize> = mine
-                .iter()
-                .copied()
-                .filter(|&i| findings[i].relationship == Relationship::Direct)
-                .collect();
-            let others: Vec<usize> = match cat {
-                Some(_) => findings
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| {
-                        fits(f)
-                            && f.relationship == Relationship::Direct
-                            && !bundle.rolls_up_to(&f.provider, &claim.provider)
-                    })
-                    .map(|(i, _)| i)
-                    .collect(),
-                None => Vec::new(),
-            };
-            let what = match cat {
-                Some(c) => format!("{c} of {subject_name}"),
-                None => subject_name.to_string(),
-            };
-            let (verdict, reason, evidence, used, contradicting) = if relevant == 0 {
-                let reason = match cat {
-                    Some(c) => format!("the bundle holds no observation of {subject_name} that could show {c}"),
-                    None => format!("the bundle holds no observation of {subject_name}"),
-                };
-                (Verdict::NoEvidence, reason, 0, Vec::new(), Vec::new())
-            } else if !direct.is_empty() {
-                let n = distinct_observations(findings, &direct);
-                let reason = format!("supported by {} via {}", observations(n), rules_of(findings, &direct));
-                (Verdict::Supported, reason, n, direct, Vec::new())
-            } else if !mine.is_empty() {
-                let n = distinct_observations(findings, &mine);
-                let kinds: BTreeSet<&str> = mine.iter().map(|&i| findings[i].relationship.as_str()).collect();
-                let kinds: Vec<&str> = kinds.into_iter().collect();
-                let reason = format!(
-                    "only {} findings: {} via {}; none shows {subject_name} as {provider_name}'s customer",
-                    kinds.join(" and "),
-                    observations(n),
-                    rules_of(findings, &mine)
-                );
-                (Verdict::IncidentalOnly, reason, n, mine, Vec::new())
-            } else if !others.is_empty() {
-                let names: BTreeSet<&str> = others.iter().map(|&i| bundle.entity_name(&findings[i].provider)).collect();
-                let names: Vec<&str> = names.into_iter().collect();
-                let n = distinct_observations(findings, &others);
-                let reason = format!(
-                    "{what} is attributed to {} instead ({} via {})",
-                    join_and(&names),
-                    observations(n),
-                    rules_of(findings, &others)
-                );
-                (Verdict::Contradicted, reason, n, Vec::new(), others)
-            } else {
-                let reason = format!(
-                    "{} of {what} checked; none attributes to {provider_name}",
-                    observations(relevant)
-                );
-                (Verdict::NotFound, reason, 0, Vec::new(), Vec::new())
-            };
+            let j = judge.judge(&claim.subject, &claim.provider, claim.category.as_deref());
             ClaimVerdict {
                 claim: claim.id.clone(),
-                verdict,
+                verdict: j.verdict,
                 status: claim.status,
-                reason,
-                evidence,
-                findings: used,
-                contradicting,
+                reason: j.reason,
+                evidence: j.evidence,
+                grounds: j.grounds,
+                findings: j.findings,
+                contradicting: j.contradicting,
+                parent_findings: j.parent_findings,
+                rests_on: j.rests_on,
+                rules: j.rules,
             }
         })
         .collect()
@@ -273,15 +676,29 @@ pub fn verdicts(bundle: &Bundle, findings: &[Finding]) -> Vec<ClaimVerdict> {
 /// Indices of findings that no claim speaks of: no claim names the
 /// finding's subject, a provider it rolls up to, and (if the claim names
 /// one) its category.
+///
+/// Complexity: O(claims + findings × parent depth).
 pub fn unclaimed(bundle: &Bundle, findings: &[Finding]) -> Vec<usize> {
+    let claimed: std::collections::HashSet<(&str, &str, Option<&str>)> = bundle
+        .claims
+        .iter()
+        .map(|c| (c.subject.as_str(), c.provider.as_str(), c.category.as_deref()))
+        .collect();
     findings
         .iter()
         .enumerate()
         .filter(|(_, f)| {
-            !bundle.claims.iter().any(|c| {
-                c.subject == f.subject
-                    && c.category.as_deref().is_none_or(|cat| cat == f.category)
-                    && bundle.rolls_up_to(&f.provider, &c.provider)
+            let chain: Vec<&str> = std::iter::once(f.provider.as_str())
+                .chain(bundle.entity_index(&f.provider).into_iter().flat_map(|i| {
+                    bundle
+                        .parent_chain(i)
+                        .iter()
+                        .map(|&a| bundle.entities[a as usize].id.as_str())
+                }))
+                .collect();
+            !chain.iter().any(|p| {
+                claimed.contains(&(f.subject.as_str(), *p, None))
+                    || claimed.contains(&(f.subject.as_str(), *p, Some(f.category.as_str())))
             })
         })
         .map(|(i, _)| i)
@@ -295,6 +712,10 @@ mod tests {
     #[test]
     fn reasons_read_as_english() {
         assert_eq!(join_and(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(
+            join_and(&["a", "b", "c", "d", "e", "f", "g"]),
+            "a, b, c, d, e and 2 more"
+        );
         assert_eq!(observations(1), "1 observation");
     }
 
@@ -306,8 +727,12 @@ mod tests {
             status: ClaimStatus::Asserted,
             reason: String::new(),
             evidence: 0,
-            findings: vec![],
-            contradicting: vec![],
+            grounds: Grounds::Nothing,
+            findings: Arc::from(Vec::new()),
+            contradicting: Arc::from(Vec::new()),
+            parent_findings: Arc::from(Vec::new()),
+            rests_on: Arc::from(Vec::new()),
+            rules: Arc::from(Vec::new()),
         };
         let s = Summary::of(&[
             mk(Verdict::Supported),

@@ -64,19 +64,37 @@ fn name_of(path: &Path) -> String {
 /// Renders verdicts and unclaimed findings, one line each.
 pub fn render_verdicts(a: &Analysis) -> String {
     let mut out = String::new();
-    for (claim, v) in a.bundle.claims.iter().zip(&a.verdicts) {
+    let b = &a.bundle;
+    for (claim, v) in b.claims.iter().zip(&a.verdicts) {
+        let mark = v
+            .grounds
+            .mark()
+            .map(|m| format!(" [{m}]"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "claim {}: {} ({}), evidence {}: {}\n",
+            "claim {}: {}{mark} ({}), evidence {}: {}\n",
             claim.id,
             v.verdict.as_str(),
             claim.status,
             v.evidence,
             v.reason
         ));
+        if !v.rests_on.is_empty() {
+            let ids: Vec<&str> = v
+                .rests_on
+                .iter()
+                .map(|&o| b.observations[o].id.as_str())
+                .collect();
+            out.push_str(&format!("  rests on {}\n", ids.join(", ")));
+        }
     }
     for &i in &a.unclaimed {
         let f = &a.findings[i];
-        let mut rules: Vec<&str> = f.traces.iter().map(|t| t.rule.as_str()).collect();
+        let mut rules: Vec<&str> = f
+            .traces
+            .iter()
+            .map(|t| b.rules[t.rule].id.as_str())
+            .collect();
         rules.sort();
         rules.dedup();
         out.push_str(&format!(
@@ -161,7 +179,7 @@ fn assert_exercises_everything(a: &Analysis, what: &str) {
     let fired: BTreeSet<&str> = a
         .findings
         .iter()
-        .flat_map(|f| f.traces.iter().map(|t| t.rule.as_str()))
+        .flat_map(|f| f.traces.iter().map(|t| a.bundle.rules[t.rule].id.as_str()))
         .collect();
     fn kinds(c: &Condition, out: &mut BTreeSet<&'static str>) {
         let name = match c {
@@ -221,16 +239,19 @@ fn the_fixture_exercises_everything() {
 
 /// Loads a bundle file with the rule libraries it includes, as the CLI does.
 fn analyze_file(path: &Path) -> Analysis {
-    use whoserves_core::{analyze_documents, includes, Document};
+    use whoserves_core::include::{plan, Base};
+    use whoserves_core::{analyze_documents, Document};
     let text = fs::read_to_string(path).unwrap();
-    let libraries: Vec<Document> = includes(&text)
+    let dir = path.parent().unwrap().to_string_lossy().into_owned();
+    let libraries: Vec<_> = plan(&text, &Base::Dir(dir))
         .into_iter()
         .map(|inc| {
-            let p = path.parent().unwrap().join(&inc);
-            Document {
-                name: inc,
-                text: fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-            }
+            let target = inc.target?;
+            let p = target.as_str();
+            Ok(Document {
+                name: inc.reference,
+                text: fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}")),
+            })
         })
         .collect();
     let main = Document {
@@ -281,14 +302,15 @@ fn shipped_bundles() {
 /// Labels never overlap in the default layout of the shipped bundles.
 #[test]
 fn shipped_bundles_lay_out_without_overlapping_labels() {
-    use whoserves_core::graph::{build, Filters};
+    use whoserves_core::view::{build, Filters};
     use whoserves_core::layout::{two_column, Options, Rect};
     for file in ["top10vpn-2020.json", "demo.json"] {
         let a = analyze_file(&public(&format!("bundles/{file}")));
         let g = build(&a, &Filters::default());
         let label = |i: usize| {
             let e = &g.edges[i];
-            e.claimed_only
+            e.kind
+                .is_claim()
                 .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
         };
         let l = two_column(&g, &label, &Options::default());
@@ -300,7 +322,7 @@ fn shipped_bundles_lay_out_without_overlapping_labels() {
             }
         }
         // Every claim-only edge found room for its verdict.
-        let wanted = g.edges.iter().filter(|e| e.claimed_only).count();
+        let wanted = g.edges.iter().filter(|e| e.kind.is_claim()).count();
         assert_eq!(l.edge_labels.iter().flatten().count(), wanted, "{file}");
     }
 }

@@ -4,15 +4,16 @@
 //! per provider, providers grouped under their top-level parent (AWS
 //! services under Amazon), and one edge per finding (subject, provider,
 //! category, relationship). Claims attach to the finding edges behind their
-//! verdict; a claim with no finding behind it gets an edge of its own,
-//! marked `claimed_only`, so a reader sees what was claimed but not shown.
+//! verdict; a claim with no finding behind it gets an edge of its own, of
+//! kind [`EdgeKind::Claim`], so a reader sees what was claimed but not shown.
 //!
-//! [`Filters`] narrow the graph, the claim list and the tables alike.
+//! [`Filters`](super::filter::Filters) narrow the graph, the claim list and the tables alike.
 
+use super::filter::{Filters, VerdictFilter};
+use crate::analysis::Analysis;
 use crate::engine::Finding;
-use crate::model::{format_date, Bundle, Date, Relationship, Role};
+use crate::model::{Bundle, Relationship, Role};
 use crate::verdict::Verdict;
-use crate::Analysis;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +53,41 @@ pub struct Group {
     pub members: Vec<usize>,
 }
 
+/// What an edge stands for: a finding with its relationship, or claims
+/// with no finding behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// A finding of this relationship.
+    Finding(Relationship),
+    /// Claims only: nothing in the bundle attributes this.
+    Claim,
+}
+
+impl EdgeKind {
+    /// `direct`, `incidental`, `weak`, or `claimed`: in URLs, CSS classes,
+    /// the table and its CSV alike.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Finding(r) => r.as_str(),
+            EdgeKind::Claim => "claimed",
+        }
+    }
+
+    /// The finding's relationship, if the edge is a finding.
+    pub fn relationship(self) -> Option<Relationship> {
+        match self {
+            EdgeKind::Finding(r) => Some(r),
+            EdgeKind::Claim => None,
+        }
+    }
+
+    /// Whether the edge stands for claims only.
+    pub fn is_claim(self) -> bool {
+        self == EdgeKind::Claim
+    }
+}
+
 /// A line from a firm to a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edge {
@@ -61,16 +97,14 @@ pub struct Edge {
     pub to: usize,
     /// Category id; `None` for a claim that names none.
     pub category: Option<String>,
-    /// The finding's relationship; `None` for a claim-only edge.
-    pub relationship: Option<Relationship>,
+    /// A finding's relationship, or claims only.
+    pub kind: EdgeKind,
     /// Distinct observations behind the edge.
     pub evidence: usize,
     /// Finding indices (into [`Analysis::findings`]).
     pub findings: Vec<usize>,
     /// Claim indices (into the bundle's claims) that this edge speaks to.
     pub claims: Vec<usize>,
-    /// True when the edge stands for claims with no finding behind them.
-    pub claimed_only: bool,
     /// The verdict of the edge's claims when they agree, else the first.
     pub verdict: Option<Verdict>,
 }
@@ -83,7 +117,7 @@ impl Edge {
             g.nodes[self.from].id,
             g.nodes[self.to].id,
             self.category.as_deref().unwrap_or("-"),
-            self.relationship.map(|r| r.as_str()).unwrap_or("claim")
+            self.kind.as_str()
         )
     }
 }
@@ -105,8 +139,13 @@ impl Graph {
         self.nodes.iter().position(|n| n.id == id)
     }
 
-    /// The edge with this [`Edge::key`].
+    /// The edge with this [`Edge::key`]. Links made before the claim-only
+    /// sentinel became `claimed` end in `>claim`; they still resolve.
     pub fn edge_by_key(&self, key: &str) -> Option<usize> {
+        let key = match key.strip_suffix(">claim") {
+            Some(head) => format!("{head}>claimed"),
+            None => key.to_string(),
+        };
         self.edges.iter().position(|e| e.key(self) == key)
     }
 
@@ -149,136 +188,6 @@ impl Graph {
         out.dedup();
         out
     }
-}
-
-/// What the reader has narrowed the view to. Empty sets mean "all".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filters {
-    /// Category ids to keep.
-    pub categories: BTreeSet<String>,
-    /// Relationships to keep (finding edges).
-    pub relationships: BTreeSet<Relationship>,
-    /// Verdicts to keep; [`VerdictFilter::Unclaimed`] keeps unclaimed findings.
-    pub verdicts: BTreeSet<VerdictFilter>,
-    /// Provider countries to keep; `"unknown"` keeps providers without one.
-    pub countries: BTreeSet<String>,
-    /// Hide observations after this date and listings not yet in force.
-    pub as_of: Option<Date>,
-    /// Case-insensitive text matched against names, aliases and domains.
-    pub search: String,
-}
-
-/// A verdict, or "unclaimed", as a filter value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictFilter {
-    /// Claims with this verdict (and the edges behind them).
-    Verdict(Verdict),
-    /// Findings no claim speaks of.
-    Unclaimed,
-}
-
-impl VerdictFilter {
-    /// Machine name: a verdict's name, or `unclaimed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictFilter::Verdict(v) => v.as_str(),
-            VerdictFilter::Unclaimed => "unclaimed",
-        }
-    }
-
-    /// Parses [`VerdictFilter::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        if s == "unclaimed" {
-            return Some(VerdictFilter::Unclaimed);
-        }
-        Verdict::ALL
-            .iter()
-            .find(|v| v.as_str() == s)
-            .map(|v| VerdictFilter::Verdict(*v))
-    }
-}
-
-impl Filters {
-    /// Whether nothing is filtered.
-    pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
-    }
-
-    /// Serialises to URL query pairs (only the filters that are set).
-    pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        let join = |it: Vec<String>| it.join(",");
-        let mut out = Vec::new();
-        if !self.categories.is_empty() {
-            out.push(("cat", join(self.categories.iter().cloned().collect())));
-        }
-        if !self.relationships.is_empty() {
-            out.push((
-                "rel",
-                join(
-                    self.relationships
-                        .iter()
-                        .map(|r| r.as_str().to_string())
-                        .collect(),
-                ),
-            ));
-        }
-        if !self.verdicts.is_empty() {
-            out.push((
-                "verdict",
-                join(
-                    self.verdicts
-                        .iter()
-                        .map(|v| v.as_str().to_string())
-                        .collect(),
-                ),
-            ));
-        }
-        if !self.countries.is_empty() {
-            out.push(("country", join(self.countries.iter().cloned().collect())));
-        }
-        if let Some(d) = self.as_of {
-            out.push(("asof", format_date(d)));
-        }
-        if !self.search.is_empty() {
-            out.push(("q", self.search.clone()));
-        }
-        out
-    }
-
-    /// Reads the pairs [`Filters::to_query`] writes; unknown values are ignored.
-    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut f = Filters::default();
-        let split = |v: &'a str| v.split(',').map(str::trim).filter(|s| !s.is_empty());
-        for (k, v) in pairs {
-            match k {
-                "cat" => f.categories.extend(split(v).map(str::to_string)),
-                "rel" => f
-                    .relationships
-                    .extend(split(v).filter_map(Relationship::parse)),
-                "verdict" => f.verdicts.extend(split(v).filter_map(VerdictFilter::parse)),
-                "country" => f.countries.extend(split(v).map(str::to_string)),
-                "asof" => f.as_of = crate::date::parse_date(v).ok(),
-                "q" => f.search = v.to_string(),
-                _ => {}
-            }
-        }
-        f
-    }
-}
-
-/// The analysis as of a date: observations after it are left out and the
-/// rules re-run, so findings and verdicts are those the evidence supported
-/// then. Listings are kept; see [`listing_in_force`].
-pub fn as_of(a: &Analysis, date: Date) -> Analysis {
-    let mut bundle = a.bundle.clone();
-    bundle.observations.retain(|o| o.observed_at.date <= date);
-    crate::finish(bundle, a.diagnostics.clone())
-}
-
-/// Whether a listing dated `listed` is in force on `as_of` (always, when no date is set).
-pub fn listing_in_force(listed: Date, as_of: Option<Date>) -> bool {
-    as_of.is_none_or(|d| listed <= d)
 }
 
 /// The country of an entity, or of its nearest parent that has one.
@@ -340,7 +249,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
     // Claims per finding, from the verdicts.
     let mut claims_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (ci, v) in a.verdicts.iter().enumerate() {
-        for &fi in &v.findings {
+        for &fi in v.findings.iter() {
             claims_of.entry(fi).or_default().push(ci);
         }
     }
@@ -362,7 +271,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
         subject: String,
         provider: String,
         category: Option<String>,
-        relationship: Option<Relationship>,
+        kind: EdgeKind,
         evidence: usize,
         findings: Vec<usize>,
         claims: Vec<usize>,
@@ -381,7 +290,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
                 subject: f.subject.clone(),
                 provider: f.provider.clone(),
                 category: Some(f.category.clone()),
-                relationship: Some(f.relationship),
+                kind: EdgeKind::Finding(f.relationship),
                 evidence: f.evidence_count(),
                 findings: vec![fi],
                 claims,
@@ -402,7 +311,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             continue;
         }
         match drafts.iter_mut().find(|d| {
-            d.relationship.is_none()
+            d.kind.is_claim()
                 && d.subject == claim.subject
                 && d.provider == claim.provider
                 && d.category == claim.category
@@ -412,7 +321,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
                 subject: claim.subject.clone(),
                 provider: claim.provider.clone(),
                 category: claim.category.clone(),
-                relationship: None,
+                kind: EdgeKind::Claim,
                 evidence: 0,
                 findings: Vec::new(),
                 claims: vec![ci],
@@ -493,152 +402,14 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             from,
             to,
             category: d.category,
-            relationship: d.relationship,
+            kind: d.kind,
             evidence: d.evidence,
-            claimed_only: d.findings.is_empty(),
             findings: d.findings,
             claims: d.claims,
             verdict,
         });
     }
     g
-}
-
-/// One row of the table view: the accessible alternative to the graph.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Row {
-    /// Firm display name.
-    pub firm: String,
-    /// Provider display name.
-    pub provider: String,
-    /// Category id (`-` when a claim names none).
-    pub category: String,
-    /// `direct`, `incidental`, `weak`, or `claimed` for a claim-only edge.
-    pub relationship: String,
-    /// Distinct observations.
-    pub evidence: usize,
-    /// The verdict label, or `unclaimed`.
-    pub verdict: String,
-    /// Index of the edge in the graph.
-    pub edge: usize,
-}
-
-/// The table rows of a graph, in edge order.
-pub fn rows(g: &Graph) -> Vec<Row> {
-    g.edges
-        .iter()
-        .enumerate()
-        .map(|(i, e)| Row {
-            firm: g.nodes[e.from].label.clone(),
-            provider: g.nodes[e.to].label.clone(),
-            category: e.category.clone().unwrap_or_else(|| "-".into()),
-            relationship: e
-                .relationship
-                .map(|r| r.as_str().to_string())
-                .unwrap_or_else(|| "claimed".into()),
-            evidence: e.evidence,
-            verdict: e
-                .verdict
-                .map(|v| v.label().to_string())
-                .unwrap_or_else(|| "unclaimed".into()),
-            edge: i,
-        })
-        .collect()
-}
-
-/// Renders rows as CSV (RFC 4180 quoting). Cells that a spreadsheet would
-/// read as a formula (`=`, `+`, `-`, `@` first) are prefixed with `'`.
-pub fn to_csv(rows: &[Row]) -> String {
-    fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@']) && s != "-" {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    }
-    let mut out = String::from("firm,provider,category,relationship,evidence,verdict\r\n");
-    for r in rows {
-        let cells = [
-            cell(&r.firm),
-            cell(&r.provider),
-            cell(&r.category),
-            cell(&r.relationship),
-            r.evidence.to_string(),
-            cell(&r.verdict),
-        ];
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-/// Distinct firms per provider group and category, from finding edges
-/// (claims without findings are not counted): the data of the
-/// providers × categories chart.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Matrix {
-    /// Provider group labels (rows), by number of firms served, descending.
-    pub providers: Vec<String>,
-    /// Category ids (columns), in first-seen order of the built-in list.
-    pub categories: Vec<String>,
-    /// `counts[row][column]`: distinct firms.
-    pub counts: Vec<Vec<usize>>,
-    /// Distinct firms per row, over all categories.
-    pub totals: Vec<usize>,
-}
-
-/// Builds the [`Matrix`] of a graph.
-pub fn provider_category_matrix(g: &Graph) -> Matrix {
-    let mut cells: BTreeMap<(usize, String), BTreeSet<usize>> = BTreeMap::new();
-    let mut rows: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    let mut cats: BTreeSet<String> = BTreeSet::new();
-    for e in g.edges.iter().filter(|e| !e.claimed_only) {
-        let Some(group) = g.nodes[e.to].group else {
-            continue;
-        };
-        let cat = e.category.clone().unwrap_or_else(|| "other".into());
-        cells
-            .entry((group, cat.clone()))
-            .or_default()
-            .insert(e.from);
-        rows.entry(group).or_default().insert(e.from);
-        cats.insert(cat);
-    }
-    let order = crate::model::BUILTIN_CATEGORIES;
-    let mut categories: Vec<String> = cats.into_iter().collect();
-    categories.sort_by_key(|c| {
-        (
-            order.iter().position(|o| o == c).unwrap_or(order.len()),
-            c.clone(),
-        )
-    });
-    let mut groups: Vec<(usize, usize)> = rows.iter().map(|(g, f)| (*g, f.len())).collect();
-    groups.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(g.groups[a.0].label.cmp(&g.groups[b.0].label))
-    });
-    Matrix {
-        providers: groups
-            .iter()
-            .map(|(gi, _)| g.groups[*gi].label.clone())
-            .collect(),
-        counts: groups
-            .iter()
-            .map(|(gi, _)| {
-                categories
-                    .iter()
-                    .map(|c| cells.get(&(*gi, c.clone())).map_or(0, |s| s.len()))
-                    .collect()
-            })
-            .collect(),
-        totals: groups.iter().map(|(_, n)| *n).collect(),
-        categories,
-    }
 }
 
 /// Findings of an edge, for the evidence panel.
@@ -649,9 +420,12 @@ pub fn edge_findings<'a>(a: &'a Analysis, e: &Edge) -> Vec<&'a Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::filter::as_of;
+    use crate::view::matrix::provider_category_matrix;
+    use crate::view::table::{to_csv, Row};
     use crate::{analyze, Limits};
 
-    const FIXTURE: &str = include_str!("../../../tests/fixtures/verdicts/all-features.json");
+    const FIXTURE: &str = include_str!("../../../../tests/fixtures/verdicts/all-features.json");
 
     #[test]
     fn claims_attach_to_their_findings_and_stand_alone_otherwise() {
@@ -675,7 +449,7 @@ mod tests {
             .iter()
             .find(|e| g.nodes[e.from].id == "delta")
             .unwrap();
-        assert!(delta.claimed_only);
+        assert!(delta.kind.is_claim());
         assert_eq!(delta.verdict, Some(Verdict::NoEvidence));
     }
 
@@ -721,11 +495,11 @@ mod tests {
     fn as_of_hides_later_observations() {
         let a = analyze(FIXTURE, &Limits::default());
         let early = as_of(&a, crate::date::parse_date("2019-12-31").unwrap());
-        assert!(early
-            .bundle
-            .observations
-            .iter()
-            .all(|o| o.observed_at.date.year() <= 2019));
+        let b = &early.bundle;
+        assert!((0..b.observations.len())
+            .filter(|&i| early.timeline.is_active(i))
+            .all(|i| b.observations[i].observed_at.date.year() <= 2019));
+        assert!(!early.timeline.later.is_empty());
         assert!(early.findings.len() < a.findings.len());
     }
 

@@ -1,0 +1,396 @@
+//! Adversarial shapes: bundles inside every default limit, built to make
+//! the core work as hard as it can. Each goes through validate, evaluate
+//! and verdicts (`analyze`) in a child process of its own, so its peak
+//! resident memory is its own.
+//!
+//! Prints figures; asserts nothing. Run with `make bench` (or
+//! `cargo bench -p whoserves-core --bench adversarial`).
+//!
+//! Goal (issue 7): every bundle within the limits goes through validate,
+//! evaluate and verdicts in <= 2 s natively and <= 400 MB RSS.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+use whoserves_core::{analyze, Limits};
+
+const GOAL_SECONDS: f64 = 2.0;
+const GOAL_MB: f64 = 400.0;
+
+/// A tiny deterministic generator (64-bit LCG).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A bundle written straight as JSON text: faster than serde for 32 MB.
+struct Text {
+    out: String,
+    first: bool,
+}
+
+impl Text {
+    fn new(title: &str) -> Self {
+        let mut out = String::with_capacity(32 << 20);
+        write!(
+            out,
+            r#"{{"format":"whoserves/1","meta":{{"title":"{title}","banner":"Synthetic adversarial benchmark data.","sources":[{{"id":"b","title":"benches/adversarial.rs"}}]}}"#
+        )
+        .unwrap();
+        Text { out, first: true }
+    }
+    fn section(&mut self, name: &str) {
+        write!(self.out, r#","{name}":["#).unwrap();
+        self.first = true;
+    }
+    fn item(&mut self, json: std::fmt::Arguments<'_>) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.write_fmt(json).unwrap();
+    }
+    fn end_section(&mut self) {
+        self.out.push(']');
+    }
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+fn providers(t: &mut Text, n: usize) {
+    for p in 0..n {
+        t.item(format_args!(r#"{{"id":"p{p}","role":"provider","name":"P{p}"}}"#));
+    }
+}
+
+fn subjects(t: &mut Text, n: usize) {
+    for s in 0..n {
+        t.item(format_args!(r#"{{"id":"s{s}","role":"subject","name":"S{s}"}}"#));
+    }
+}
+
+fn obs(t: &mut Text, j: usize, subject: usize, kind: &str, value: &str) {
+    t.item(format_args!(
+        r#"{{"id":"o{j}","subject":"s{subject}","target":"t{subject}.example","kind":"{kind}","value":"{value}","observed_at":"2020-01-01","source":"b","provenance":"synthetic"}}"#
+    ));
+}
+
+fn rule(t: &mut Text, i: usize, provider: usize, category: &str, kind: &str, cond: &str, example: &str) {
+    t.item(format_args!(
+        r#"{{"id":"r{i}","provider":"p{provider}","category":"{category}","relationship":"direct","match":{{"kind":"{kind}","condition":{cond}}},"explanation":"x","examples":{{"match":[{example}]}}}}"#
+    ));
+}
+
+const CATEGORIES: [&str; 3] = ["email", "dns", "cdn"];
+
+/// 200,000 observations over 100 subjects, 1,000 rules, 20,000 claims on
+/// distinct (subject, provider, category) triples: the largest claims x
+/// observations.
+fn claims_x_observations() -> String {
+    shape_claims(100)
+}
+
+/// The same, all on one subject: every claim reads every observation.
+fn one_subject() -> String {
+    shape_claims(1)
+}
+
+fn shape_claims(n_subjects: usize) -> String {
+    let (n_providers, n_rules, n_obs, n_claims) = (1_000, 1_000, 200_000, 20_000);
+    let mut rng = Lcg(7);
+    let mut t = Text::new("claims x observations");
+    t.section("entities");
+    providers(&mut t, n_providers);
+    subjects(&mut t, n_subjects);
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        let (kind, cat) = [("dns.mx", "email"), ("dns.ns", "dns"), ("dns.cname", "cdn")][i % 3];
+        let cond = format!(r#"{{"domain_suffix":"h{i}.example"}}"#);
+        rule(&mut t, i, i % n_providers, cat, kind, &cond, &format!("\"a.h{i}.example\""));
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        let i = rng.below(n_rules * 2); // half match a rule
+        let kind = ["dns.mx", "dns.ns", "dns.cname"][i % 3];
+        obs(&mut t, j, j % n_subjects, kind, &format!("x{j}.h{i}.example"));
+    }
+    t.end_section();
+    t.section("claims");
+    for c in 0..n_claims {
+        let (s, p, cat) = (c % n_subjects, rng.below(n_providers), CATEGORIES[c % 3]);
+        t.item(format_args!(
+            r#"{{"id":"c{c}","subject":"s{s}","provider":"p{p}","category":"{cat}","source":"b"}}"#
+        ));
+    }
+    t.end_section();
+    t.finish()
+}
+
+/// 1,000 range sets of 500 prefixes (the 500,000-prefix limit), 10,000
+/// cidr rules over them, 150,000 A records.
+fn ranges_x_cidr() -> String {
+    let (n_sets, per_set, n_rules, n_obs) = (1_000, 500, 10_000, 150_000);
+    let mut rng = Lcg(11);
+    let mut t = Text::new("range sets x cidr rules");
+    t.section("entities");
+    providers(&mut t, 100);
+    subjects(&mut t, 100);
+    t.end_section();
+    t.section("ranges");
+    for r in 0..n_sets {
+        let mut prefixes = String::new();
+        for k in 0..per_set {
+            let n = r * per_set + k; // distinct /24s
+            if k > 0 {
+                prefixes.push(',');
+            }
+            write!(prefixes, "\"{}.{}.{}.0/24\"", 10 + n / 65_536, (n / 256) % 256, n % 256).unwrap();
+        }
+        t.item(format_args!(
+            r#"{{"id":"set{r}","provider":"p{}","version":"1","source":"b","prefixes":[{prefixes}]}}"#,
+            r % 100
+        ));
+    }
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        let set = i % n_sets;
+        let n = set * per_set;
+        let example = format!("\"{}.{}.{}.1\"", 10 + n / 65_536, (n / 256) % 256, n % 256);
+        let cond = format!(r#"{{"cidr":{{"range":"set{set}"}}}}"#);
+        rule(&mut t, i, i % 100, "hosting", "dns.a", &cond, &example);
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        let n = rng.below(n_sets * per_set * 2); // half fall outside every set
+        let ip = format!("{}.{}.{}.{}", 10 + n / 65_536, (n / 256) % 256, n % 256, 1 + j % 250);
+        obs(&mut t, j, j % 100, "dns.a", &ip);
+    }
+    t.end_section();
+    t.section("claims");
+    for c in 0..20_000 {
+        t.item(format_args!(
+            r#"{{"id":"c{c}","subject":"s{}","provider":"p{}","category":"hosting","source":"b"}}"#,
+            c % 100,
+            rng.below(100)
+        ));
+    }
+    t.end_section();
+    t.finish()
+}
+
+/// 10,000 regex rules (the rule limit) over 200,000 name-server records.
+fn regex_rules() -> String {
+    let (n_rules, n_obs) = (10_000, 200_000);
+    let mut rng = Lcg(13);
+    let mut t = Text::new("10,000 regex rules");
+    t.section("entities");
+    providers(&mut t, 1_000);
+    subjects(&mut t, 100);
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        let cond = format!(r#"{{"regex":"^ns-[0-9]+\\.dns{i}\\.(net|org)$"}}"#);
+        rule(&mut t, i, i % 1_000, "dns", "dns.ns", &cond, &format!("\"ns-1.dns{i}.net\""));
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        let i = rng.below(n_rules * 2);
+        obs(&mut t, j, j % 100, "dns.ns", &format!("ns-{j}.dns{i}.net"));
+    }
+    t.end_section();
+    t.finish()
+}
+
+/// Rules whose conditions use every part and every level the limits allow:
+/// `any`/`all` trees 16 deep with 256 parts, as many rules as fit in the
+/// file beside 100,000 observations.
+fn deep_trees() -> String {
+    let (n_rules, n_obs) = (1_500, 100_000);
+    let mut rng = Lcg(17);
+    // A chain 15 deep of alternating all/any, each level with a few leaves.
+    fn tree(i: usize, depth: usize, budget: &mut usize) -> String {
+        *budget -= 1;
+        if depth == 15 || *budget < 20 {
+            return format!(r#"{{"contains":"k{i}"}}"#);
+        }
+        let op = if depth % 2 == 0 { "any" } else { "all" };
+        let mut parts = vec![tree(i, depth + 1, budget)];
+        while *budget > 2 && parts.len() < 16 {
+            *budget -= 1;
+            parts.push(if op == "all" {
+                format!(r#"{{"not":{{"regex":"z{}q"}}}}"#, parts.len())
+            } else {
+                format!(r#"{{"prefix":"w{i}-{}"}}"#, parts.len())
+            });
+            if parts.len() >= 1 + (256 / 16) {
+                break;
+            }
+        }
+        format!(r#"{{"{op}":[{}]}}"#, parts.join(","))
+    }
+    let mut t = Text::new("deep any/all trees");
+    t.section("entities");
+    providers(&mut t, 100);
+    subjects(&mut t, 100);
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        let mut budget = 255;
+        let cond = tree(i, 1, &mut budget);
+        rule(&mut t, i, i % 100, "other", "tls.issuer", &cond, &format!("\"CN=k{i}\""));
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        let i = rng.below(n_rules * 2);
+        obs(&mut t, j, j % 100, "tls.issuer", &format!("CN=k{i}, O=x"));
+    }
+    t.end_section();
+    t.finish()
+}
+
+/// Rules so broad that every observation matches all of them: evaluation
+/// must stop at the match limit, quickly, and say so.
+fn broad_rules() -> String {
+    let (n_rules, n_obs) = (10_000, 200_000);
+    let mut t = Text::new("rules that match everything");
+    t.section("entities");
+    providers(&mut t, 1_000);
+    subjects(&mut t, 100);
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        rule(&mut t, i, i % 1_000, "other", "tls.issuer", r#"{"regex":"."}"#, "\"x\"");
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        obs(&mut t, j, j % 100, "tls.issuer", "CN=x");
+    }
+    t.end_section();
+    t.finish()
+}
+
+type Shape = (&'static str, fn() -> String);
+
+const SHAPES: &[Shape] = &[
+    ("claims x observations", claims_x_observations),
+    ("one subject, every observation", one_subject),
+    ("range sets x cidr rules", ranges_x_cidr),
+    ("10,000 regex rules", regex_rules),
+    ("deep any/all trees", deep_trees),
+    ("rules matching everything", broad_rules),
+];
+
+/// Peak resident set size of this process, in MB (Linux: VmHWM).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The child: analyses one file and prints one line of figures.
+fn child(path: &str) {
+    let text = std::fs::read_to_string(path).expect("bench file");
+    let t = Instant::now();
+    let a = analyze(&text, &Limits::default());
+    let total = t.elapsed().as_secs_f64();
+    let errors: Vec<String> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == whoserves_core::Severity::Error)
+        .take(1)
+        .map(|d| d.render("bundle"))
+        .collect();
+    let traces: usize = a.findings.iter().map(|f| f.traces.len()).sum();
+    println!(
+        "{total:.3}\t{:.0}\t{}\t{}\t{}\t{}\t{traces}\t{}",
+        peak_rss_mb(),
+        a.bundle.observations.len(),
+        a.bundle.rules.len(),
+        a.bundle.claims.len(),
+        a.findings.len(),
+        errors.first().map(String::as_str).unwrap_or("-")
+    );
+}
+
+fn main() {
+    if let Ok(path) = std::env::var("WHOSERVES_ADVERSARIAL_FILE") {
+        child(&path);
+        return;
+    }
+    let exe = std::env::current_exe().expect("own path");
+    let dir = std::env::temp_dir().join(format!("whoserves-adversarial-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let limits = Limits::default();
+    println!(
+        "whoserves-core adversarial shapes (default limits; goal: <= {GOAL_SECONDS} s and <= {GOAL_MB} MB each)"
+    );
+    println!(
+        "{:<32} {:>6} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>7} {:>5}  note",
+        "shape", "MiB", "obs", "rules", "claims", "findings", "traces", "seconds", "MB", "goal"
+    );
+    let mut all_met = true;
+    for (name, make) in SHAPES {
+        let text = make();
+        let mib = text.len() as f64 / (1024.0 * 1024.0);
+        let within = text.len() <= limits.max_bytes;
+        let path = dir.join("bundle.json");
+        std::fs::write(&path, &text).expect("write bench file");
+        drop(text);
+        let out = std::process::Command::new(&exe)
+            .env("WHOSERVES_ADVERSARIAL_FILE", &path)
+            .output()
+            .expect("run child");
+        let line = String::from_utf8_lossy(&out.stdout);
+        let f: Vec<&str> = line.trim_end().splitn(8, '\t').collect();
+        if f.len() < 8 {
+            println!("{name:<32} child failed: {}", String::from_utf8_lossy(&out.stderr));
+            all_met = false;
+            continue;
+        }
+        let seconds: f64 = f[0].parse().unwrap_or(f64::NAN);
+        let mb: f64 = f[1].parse().unwrap_or(f64::NAN);
+        let met = seconds <= GOAL_SECONDS && mb <= GOAL_MB;
+        all_met &= met;
+        let note = if within {
+            f[7].to_string()
+        } else {
+            format!("OVER THE SIZE LIMIT ({mib:.1} MiB); {}", f[7])
+        };
+        println!(
+            "{name:<32} {mib:>6.1} {:>8} {:>6} {:>6} {:>8} {:>8} {seconds:>8.3} {mb:>7.0} {:>5}  {note}",
+            f[2],
+            f[3],
+            f[4],
+            f[5],
+            f[6],
+            if met { "met" } else { "MISSED" }
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "goal: every shape through validate, evaluate and verdicts in <= {GOAL_SECONDS} s and <= {GOAL_MB} MB: {}",
+        if all_met { "met" } else { "MISSED" }
+    );
+}

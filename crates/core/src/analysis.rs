@@ -1,0 +1,254 @@
+//! The façade: [`Analysis`], everything known about one bundle, and the
+//! entry points that build it ([`analyze`], [`analyze_documents`]), shaped
+//! like rust-analyzer's `ide::Analysis`. The CLI and the viewer call these
+//! and nothing below them to judge a bundle.
+
+use crate::diag::{self, Code, Diagnostic};
+use crate::engine::{evaluate, Evaluation, Finding};
+use crate::model::Date;
+use crate::timeline::{timeline, Timeline};
+use crate::limits::Limits;
+use crate::load::{includes, load, load_with, Loaded};
+use crate::model::Bundle;
+use crate::report::Report;
+use crate::verdict::{self, ClaimVerdict, Summary};
+
+/// Everything known about one bundle: the loaded model, what is wrong with
+/// it, the findings and the verdicts, as of a date.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The usable part of the bundle.
+    pub bundle: Bundle,
+    /// Errors and warnings from loading (and from evaluation, when it hit
+    /// [`Limits::max_matches`]).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Which observations are in force, as of [`Timeline::as_of`].
+    pub timeline: Timeline,
+    /// Attributions found by the rules, with traces.
+    pub findings: Vec<Finding>,
+    /// Observations in force that no rule matched.
+    pub unmatched: Vec<usize>,
+    /// One verdict per claim, in claim order.
+    pub verdicts: Vec<ClaimVerdict>,
+    /// Indices into `findings` that no claim speaks of.
+    pub unclaimed: Vec<usize>,
+    /// The limits it was loaded and evaluated under.
+    pub limits: Limits,
+    /// Diagnostics of loading alone (before evaluation added any).
+    load_diagnostics: usize,
+}
+
+impl Analysis {
+    /// Whether loading found errors (the viewer then refuses to show it).
+    pub fn has_errors(&self) -> bool {
+        diag::error_count(&self.diagnostics) > 0
+    }
+
+    /// Claim counts per verdict.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.verdicts)
+    }
+
+    /// The plain, serialisable report shared by `whoserves check --json` and the viewer.
+    pub fn report(&self) -> Report {
+        Report::new(self)
+    }
+
+    /// The same bundle judged as of `date` (`None`: the latest of every
+    /// observation group); see [`crate::timeline`]. Every view of one
+    /// date, the summary included, reads the analysis this returns.
+    pub fn as_of(&self, date: Option<Date>) -> Analysis {
+        let mut diagnostics = self.diagnostics.clone();
+        diagnostics.truncate(self.load_diagnostics);
+        finish(self.bundle.clone(), diagnostics, &self.limits, date)
+    }
+}
+
+/// A named text: a bundle or a rule library it includes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// File name or URL, used in diagnostics.
+    pub name: String,
+    /// The JSON text.
+    pub text: String,
+}
+
+/// Like [`analyze`], for a bundle and the rule libraries it includes, as
+/// planned by [`crate::include::plan`] and read by the caller, in the order
+/// of its `include` list: each either its text or the diagnostic saying
+/// why it could not be read. Diagnostics of a library carry the library's
+/// name in `file`.
+pub fn analyze_documents(
+    main: &Document,
+    libraries: &[Result<Document, Diagnostic>],
+    limits: &Limits,
+) -> Analysis {
+    let mut base = Bundle::default();
+    let mut diagnostics = Vec::new();
+    for lib in libraries {
+        let lib = match lib {
+            Ok(lib) => lib,
+            Err(d) => {
+                diagnostics.push(d.clone());
+                continue;
+            }
+        };
+        let loaded = load_with(&lib.text, limits, &base);
+        if !includes(&lib.text).is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Include,
+                    "include",
+                    "a rule library cannot include other files; include them all from the bundle",
+                )
+                .in_file(&lib.name),
+            );
+        }
+        diagnostics.extend(loaded.diagnostics.into_iter().map(|d| d.in_file(&lib.name)));
+        base = loaded.bundle;
+    }
+    let Loaded {
+        bundle,
+        diagnostics: own,
+    } = load_with(&main.text, limits, &base);
+    diagnostics.extend(own);
+    finish(bundle, diagnostics, limits, None)
+}
+
+/// Loads, evaluates and judges a bundle: the one entry point the CLI and
+/// the viewer share. Evaluation runs on the usable part even when there are
+/// errors, so the CLI can still report; the viewer checks [`Analysis::has_errors`].
+pub fn analyze(text: &str, limits: &Limits) -> Analysis {
+    let Loaded {
+        bundle,
+        diagnostics,
+    } = load(text, limits);
+    finish(bundle, diagnostics, limits, None)
+}
+
+/// Evaluates a loaded bundle as of `as_of` and judges its claims.
+pub(crate) fn finish(
+    bundle: Bundle,
+    mut diagnostics: Vec<Diagnostic>,
+    limits: &Limits,
+    as_of: Option<Date>,
+) -> Analysis {
+    let load_diagnostics = diagnostics.len();
+    let timeline = timeline(&bundle, as_of);
+    let Evaluation {
+        findings,
+        unmatched,
+        stopped_at,
+    } = evaluate(&bundle, &timeline.active, limits);
+    if let Some(n) = stopped_at {
+        diagnostics.push(Diagnostic::error(
+            Code::Limit,
+            "rules",
+            format!(
+                "evaluation stopped after {n} rule matches, the limit; rules that broad attribute everything and show nothing"
+            ),
+        ));
+    }
+    let verdicts = verdict::verdicts(&bundle, &findings, &timeline);
+    let unclaimed = verdict::unclaimed(&bundle, &findings);
+    Analysis {
+        bundle,
+        diagnostics,
+        timeline,
+        findings,
+        unmatched,
+        verdicts,
+        unclaimed,
+        limits: limits.clone(),
+        load_diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::Verdict;
+
+    const LIBRARY: &str = r#"{"format": "whoserves/1", "meta": {"title": "lib",
+      "sources": [{"id": "docs", "title": "Provider docs", "url": "https://docs.example/mx"}]},
+      "entities": [{"id": "mailco", "role": "provider", "name": "MailCo"}],
+      "rules": [{"id": "mx-mailco", "provider": "mailco", "category": "email", "relationship": "direct",
+        "match": {"kind": "dns.mx", "condition": {"domain_suffix": "mx.mailco.example"}},
+        "explanation": "x", "references": ["https://docs.example/mx"], "examples": {"match": ["a.mx.mailco.example"]}}]}"#;
+
+    fn doc(name: &str, text: &str) -> Document {
+        Document {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_bundle_builds_on_an_included_library() {
+        let main = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "firm", "role": "subject", "name": "Firm"}],
+          "observations": [{"id": "o", "subject": "firm", "target": "firm.example", "kind": "dns.mx",
+            "value": "x.mx.mailco.example", "observed_at": "2020-01-01", "source": "docs", "provenance": "synthetic"}],
+          "claims": [{"id": "c", "subject": "firm", "provider": "mailco", "category": "email", "source": "docs"}]}"#;
+        assert_eq!(includes(main), ["lib.json"]);
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[Ok(doc("lib.json", LIBRARY))],
+            &Limits::default(),
+        );
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        assert_eq!(a.bundle.meta.title, "main");
+        assert_eq!(a.verdicts[0].verdict, Verdict::Supported);
+        // Without the library the same bundle does not resolve.
+        assert!(analyze(main, &Limits::default()).has_errors());
+    }
+
+    #[test]
+    fn ids_may_not_repeat_the_library() {
+        let main = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "mailco", "role": "provider", "name": "MailCo again"}]}"#;
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[Ok(doc("lib.json", LIBRARY))],
+            &Limits::default(),
+        );
+        let rendered: Vec<String> = a
+            .diagnostics
+            .iter()
+            .map(|d| d.render("main.json"))
+            .collect();
+        assert_eq!(
+            rendered,
+            ["main.json:2:31: error[duplicate-id]: entities[0].id: duplicate id \"mailco\" (first defined at an included library)"]
+        );
+    }
+
+    #[test]
+    fn library_diagnostics_name_the_library() {
+        let lib = LIBRARY.replace("\"direct\"", "\"sometimes\"");
+        let main = r#"{"format": "whoserves/1", "meta": {"title": "main"}}"#;
+        let a = analyze_documents(
+            &doc("main.json", main),
+            &[Ok(doc("lib.json", &lib))],
+            &Limits::default(),
+        );
+        assert!(
+            a.diagnostics[0]
+                .render("main.json")
+                .starts_with("lib.json:"),
+            "{:?}",
+            a.diagnostics
+        );
+    }
+
+    #[test]
+    fn includes_must_be_relative_or_http() {
+        let main = r#"{"format": "whoserves/1", "include": ["javascript:alert(1)", "/etc/passwd"], "meta": {"title": "m"}}"#;
+        let messages: Vec<String> = analyze(main, &Limits::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.path.clone())
+            .collect();
+        assert_eq!(messages, ["include[0]", "include[1]"]);
+    }
+}

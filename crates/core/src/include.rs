@@ -1,0 +1,139 @@
+//! Includes: the core plans, the shells fetch.
+//!
+//! A bundle names the rule libraries it builds on in `include`. Where each
+//! one is depends on where the bundle came from; [`plan`] works that out
+//! once for every shell: relative to the bundle's directory for the CLI,
+//! relative to the bundle's URL for the viewer. The shell then only reads
+//! or fetches each [`Target`], reports a failure with [`fetch_failed`], and
+//! hands the results to [`crate::analyze_documents`].
+//!
+//! What a shell may read is its own policy, stated in
+//! `docs/bundle-format.md`: the CLI reads regular files of at most
+//! [`crate::Limits::max_bytes`] only, never devices, FIFOs or directories;
+//! the viewer fetches http(s) URLs only.
+
+use crate::diag::{Code, Diagnostic};
+use crate::load::includes;
+use std::path::Path;
+use url::Url;
+
+/// Where the bundle came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// A file in this directory (the CLI).
+    Dir(String),
+    /// This absolute URL (the viewer).
+    Url(String),
+}
+
+/// Where an included library is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A local path.
+    Path(String),
+    /// An absolute http(s) URL.
+    Url(String),
+}
+
+impl Target {
+    /// The path or URL, for messages and diagnostics.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Target::Path(s) | Target::Url(s) => s,
+        }
+    }
+}
+
+/// One entry of a bundle's `include` list, planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// Position in the `include` list.
+    pub index: usize,
+    /// The entry as written.
+    pub reference: String,
+    /// Where to read it, or why it cannot be read from this base.
+    pub target: Result<Target, Diagnostic>,
+}
+
+/// Plans the includes of bundle `text` read from `base`, in list order.
+/// Entries the loader rejects (absolute paths, non-http URLs) are planned
+/// as failures too, so nothing outside the rules is ever read.
+pub fn plan(text: &str, base: &Base) -> Vec<Include> {
+    includes(text)
+        .into_iter()
+        .enumerate()
+        .map(|(index, reference)| Include {
+            target: resolve(&reference, base).map_err(|m| fetch_failed(index, m)),
+            index,
+            reference,
+        })
+        .collect()
+}
+
+/// The diagnostic for include `index` that could not be read.
+pub fn fetch_failed(index: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::Include, format!("include[{index}]"), message)
+}
+
+fn resolve(reference: &str, base: &Base) -> Result<Target, String> {
+    let looks_like_url = reference.contains(':');
+    match base {
+        Base::Dir(dir) => {
+            if looks_like_url {
+                return Err(format!(
+                    "the CLI reads local files only; download {reference} and include it by its path"
+                ));
+            }
+            if reference.trim().is_empty() || reference.starts_with('/') {
+                return Err(format!(
+                    "\"{reference}\" must be a path relative to this bundle"
+                ));
+            }
+            Ok(Target::Path(
+                Path::new(dir).join(reference).to_string_lossy().into_owned(),
+            ))
+        }
+        Base::Url(base) => {
+            let base = Url::parse(base).map_err(|e| format!("cannot resolve against {base}: {e}"))?;
+            let url = base
+                .join(reference)
+                .map_err(|e| format!("cannot resolve {reference} against {base}: {e}"))?;
+            match url.scheme() {
+                "http" | "https" => Ok(Target::Url(url.to_string())),
+                other => Err(format!(
+                    "\"{reference}\" resolves to a {other}: URL; only http(s) libraries are fetched"
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(text: &str, base: &Base) -> Vec<Result<String, String>> {
+        plan(text, base)
+            .into_iter()
+            .map(|i| i.target.map(|t| t.as_str().to_string()).map_err(|d| d.message))
+            .collect()
+    }
+
+    #[test]
+    fn paths_resolve_against_the_bundle_directory() {
+        let text = r#"{"include": ["../rules/providers.json", "https://x.example/l.json", "/etc/passwd"]}"#;
+        let t = targets(text, &Base::Dir("public/bundles".into()));
+        assert_eq!(t[0], Ok("public/bundles/../rules/providers.json".into()));
+        assert!(t[1].as_ref().unwrap_err().contains("local files only"));
+        assert!(t[2].is_err());
+    }
+
+    #[test]
+    fn urls_resolve_against_the_bundle_url() {
+        let text = r#"{"include": ["../rules/providers.json", "javascript:alert(1)", "//cdn.example/l.json"]}"#;
+        let t = targets(text, &Base::Url("http://127.0.0.1:8080/bundles/demo.json".into()));
+        assert_eq!(t[0], Ok("http://127.0.0.1:8080/rules/providers.json".into()));
+        assert!(t[1].is_err());
+        assert_eq!(t[2], Ok("http://cdn.example/l.json".into()));
+    }
+}

@@ -1,0 +1,349 @@
+//! Loading: bundle text -> validated [`Bundle`] + [`Diagnostic`]s.
+//!
+//! Loading never stops at the first problem. The text is split into its
+//! sections and each element is deserialised and validated on its own, so
+//! one bad observation costs that observation, not the bundle (ripgrep's
+//! `Gitignore::new` is the model: a usable matcher plus the errors).
+//! Elements with errors are left out; the diagnostics say which and why.
+//!
+//! Positions: each element keeps its raw text, so a problem found in it is
+//! located by walking that text to the offending field (see [`crate::locate`]).
+//!
+//! The loader is split by section around a small reporting core:
+//! [`reporter`] (elements, located diagnostics, id and reference checks),
+//! then `meta`, `entities`, `ranges`, `observations`, `rules` and
+//! `claims`, one file each, in the order they load.
+
+mod claims;
+mod entities;
+mod meta;
+mod observations;
+mod reporter;
+mod ranges;
+mod rules;
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::limits::Limits;
+use crate::locate::{depth_exceeded, duplicate_keys};
+use crate::model::*;
+use crate::wire;
+use reporter::{Loader, Refs};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// The result of loading: the usable part of the bundle and what is wrong.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Every element that passed validation.
+    pub bundle: Bundle,
+    /// Errors and warnings, in document order within each section.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Loads and validates a bundle from its JSON text.
+///
+/// # Example
+/// ```
+/// use whoserves_core::{load, Limits};
+/// let loaded = load(r#"{"format": "whoserves/1", "meta": {"title": "t"}, "rules": 3}"#, &Limits::default());
+/// assert_eq!(loaded.bundle.meta.title, "t");
+/// assert_eq!(loaded.diagnostics[0].render("b.json"), "b.json:1:60: error[type]: rules: expected an array");
+/// ```
+pub fn load(text: &str, limits: &Limits) -> Loaded {
+    load_with(text, limits, &Bundle::default())
+}
+
+/// Loads a bundle on top of `base`, the already loaded contents of the
+/// libraries it includes (see [`includes`]). References may point into
+/// `base`; ids must not repeat ids of `base`. The result holds both.
+pub fn load_with(text: &str, limits: &Limits, base: &Bundle) -> Loaded {
+    // RFC 8259 lets a parser ignore a byte-order mark; editors on Windows
+    // write one. Positions count from after it, as editors show them.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut cx = Loader::new(text, base);
+    let mut bundle = Bundle::default();
+    cx.load_into(&mut bundle, limits);
+    let mut bundle = merge(base, bundle);
+    bundle.reindex();
+    Loaded {
+        bundle,
+        diagnostics: cx.diags,
+    }
+}
+
+/// The `include` list of a bundle text: paths or URLs of rule libraries,
+/// relative to the bundle. Returns nothing when the text is not a bundle;
+/// [`load_with`] reports the problems.
+pub fn includes(text: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Top {
+        #[serde(default)]
+        include: Vec<String>,
+    }
+    serde_json::from_str::<Top>(text.strip_prefix('\u{feff}').unwrap_or(text))
+        .map(|t| t.include)
+        .unwrap_or_default()
+}
+
+/// `base` followed by `own`; `own`'s meta wins, sources of both are kept,
+/// and a category `own` declares replaces the one of `base`.
+fn merge(base: &Bundle, own: Bundle) -> Bundle {
+    if base.entities.is_empty() && base.rules.is_empty() && base.meta.sources.is_empty() {
+        return own;
+    }
+    let mut out = base.clone();
+    let mut meta = own.meta;
+    meta.sources.extend(base.meta.sources.iter().cloned());
+    out.meta = meta;
+    for c in own.categories {
+        match out.categories.iter_mut().find(|b| b.id == c.id) {
+            Some(slot) => *slot = c,
+            None => out.categories.push(c),
+        }
+    }
+    out.entities.extend(own.entities);
+    out.observations.extend(own.observations);
+    out.ranges.extend(own.ranges);
+    out.rules.extend(own.rules);
+    out.claims.extend(own.claims);
+    out
+}
+
+const SECTIONS: &[&str] = &[
+    "format",
+    "include",
+    "meta",
+    "categories",
+    "entities",
+    "observations",
+    "ranges",
+    "rules",
+    "claims",
+];
+
+impl<'t> Loader<'t> {
+    fn load_into(&mut self, bundle: &mut Bundle, limits: &Limits) {
+        let text = self.text;
+        if text.len() > limits.max_bytes {
+            self.push(
+                Severity::Error,
+                Code::Limit,
+                String::new(),
+                None,
+                format!(
+                    "the file is {} bytes, more than the limit of {} bytes",
+                    text.len(),
+                    limits.max_bytes
+                ),
+            );
+            return;
+        }
+        if let Some(off) = depth_exceeded(text, limits.max_depth) {
+            self.push(
+                Severity::Error,
+                Code::Limit,
+                String::new(),
+                Some(off),
+                format!(
+                    "arrays and objects nest deeper than the limit of {}",
+                    limits.max_depth
+                ),
+            );
+            return;
+        }
+        let top: BTreeMap<String, &'t RawValue> = match serde_json::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let message = if e.is_syntax() || e.is_eof() {
+                    format!("invalid JSON: {}", strip_position(&e.to_string()))
+                } else {
+                    "the bundle must be a JSON object".to_string()
+                };
+                let mut d = Diagnostic::error(Code::Json, "", message);
+                if e.line() > 0 {
+                    d = d.at(e.line(), e.column().max(1));
+                }
+                self.diags.push(d);
+                return;
+            }
+        };
+        // serde keeps the last of two equal keys in a map; the format says
+        // a key may appear once in any object, the top level included.
+        for dup in duplicate_keys(text) {
+            let message = format!(
+                "duplicate key \"{}\" (first at line {}); a key may appear only once in an object",
+                dup.key,
+                self.position(dup.first).0
+            );
+            self.push(Severity::Error, Code::DuplicateKey, dup.path, Some(dup.offset), message);
+        }
+        for (key, raw) in &top {
+            if !SECTIONS.contains(&key.as_str()) {
+                let off = self.offset_of(raw);
+                self.push(
+                    Severity::Error,
+                    Code::Section,
+                    key.clone(),
+                    Some(off),
+                    format!(
+                        "unknown section \"{key}\"; expected one of {}",
+                        SECTIONS.join(", ")
+                    ),
+                );
+            }
+        }
+        match top
+            .get("format")
+            .map(|r| serde_json::from_str::<String>(r.get()))
+        {
+            None => self.push(
+                Severity::Error,
+                Code::Format,
+                "format".into(),
+                Some(0),
+                format!(
+                    "missing format tag; expected \"format\": \"{}\"",
+                    wire::FORMAT_V1
+                ),
+            ),
+            Some(Ok(f)) if f == wire::FORMAT_V1 => {}
+            Some(_) => {
+                let raw = top["format"];
+                let off = self.offset_of(raw);
+                self.push(
+                    Severity::Error,
+                    Code::Format,
+                    "format".into(),
+                    Some(off),
+                    format!(
+                        "unsupported format {}; expected \"{}\"",
+                        raw.get(),
+                        wire::FORMAT_V1
+                    ),
+                );
+            }
+        }
+
+        if let Some(raw) = top.get("include").copied() {
+            self.check_includes(raw);
+        }
+        let sources = self.load_meta(top.get("meta").copied(), bundle, limits);
+        let refs = Refs {
+            sources,
+            categories: self.load_categories(top.get("categories").copied(), bundle, limits),
+        };
+        let roles = self.load_entities(top.get("entities").copied(), bundle, &refs, limits);
+        self.load_ranges(top.get("ranges").copied(), bundle, &refs, &roles, limits);
+        self.load_observations(
+            top.get("observations").copied(),
+            bundle,
+            &refs,
+            &roles,
+            limits,
+        );
+        self.load_rules(top.get("rules").copied(), bundle, &refs, &roles, limits);
+        self.load_claims(top.get("claims").copied(), bundle, &refs, &roles, limits);
+    }
+}
+
+/// Accepts only absolute http(s) URLs with a host.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(r)
+            if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(format!("\"{url}\" is not a valid http(s) URL")),
+        None => Err(format!(
+            "\"{url}\" is not an http(s) URL; only http and https links are allowed"
+        )),
+    }
+}
+
+fn join_path(base: &str, rel: &str) -> String {
+    if rel.is_empty() {
+        base.to_string()
+    } else if base.is_empty() {
+        rel.to_string()
+    } else if rel.starts_with('[') {
+        format!("{base}{rel}")
+    } else {
+        format!("{base}.{rel}")
+    }
+}
+
+/// Drops serde_json's " at line L column C" suffix; the diagnostic carries it.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(text: &str) -> Vec<String> {
+        load(text, &Limits::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.render("t.json"))
+            .collect()
+    }
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://example.com/x").is_ok());
+        assert!(check_url("javascript:alert(1)").is_err());
+        assert!(check_url("data:text/html,x").is_err());
+        assert!(check_url("https:///x").is_err());
+    }
+
+    #[test]
+    fn invalid_json_has_a_position() {
+        assert_eq!(
+            messages("{\n  \"format\": \n}"),
+            ["t.json:3:1: error[json]: invalid JSON: expected value"]
+        );
+    }
+
+    #[test]
+    fn one_bad_element_costs_only_itself() {
+        let text = r#"{"format": "whoserves/1", "meta": {"title": "t"},
+ "entities": [
+  {"id": "a", "role": "subject", "name": "A"},
+  {"id": "b", "role": "subject", "name": 3},
+  {"id": "c", "role": "boss", "name": "C"}
+ ]}"#;
+        let loaded = load(text, &Limits::default());
+        assert_eq!(loaded.bundle.entities.len(), 1);
+        let m: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.render("t.json"))
+            .collect();
+        assert_eq!(
+            m,
+            [
+                "t.json:4:42: error[type]: entities[1].name: invalid type: integer `3`, expected a string",
+                "t.json:5:23: error[keyword]: entities[2].role: unknown role \"boss\"; expected \"subject\", \"provider\"",
+            ]
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! The reporting core of the loader: a section's elements with their raw
+//! text and JSON path, diagnostics located by line and column, and the
+//! checks every section shares (ids, references to sources, entities and
+//! categories).
+
+use super::{check_url, join_path, strip_position};
+use crate::diag::{Code, Diagnostic, JsonPath, Severity};
+use crate::locate::{find_path, parse_path, LineIndex};
+use crate::model::*;
+use crate::wire;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::{HashMap, HashSet};
+
+/// An element of a section: its raw text and its path.
+pub(super) struct Elem<'t> {
+    pub(super) raw: &'t RawValue,
+    pub(super) path: JsonPath,
+}
+
+pub(super) struct Loader<'t> {
+    pub(super) text: &'t str,
+    pub(super) base: &'t Bundle,
+    pub(super) lines: Option<LineIndex>,
+    pub(super) diags: Vec<Diagnostic>,
+    /// Prefixes counted so far, over range sets and inline `cidr` lists.
+    pub(super) prefixes: usize,
+}
+
+/// How a duplicate of an id from an included library is described.
+pub(super) const IN_LIBRARY: &str = "an included library";
+
+/// Seeds a duplicate-id table with the ids of `items`.
+pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, String> {
+    ids.map(|id| (id.to_string(), IN_LIBRARY.to_string()))
+        .collect()
+}
+
+impl<'t> Loader<'t> {
+    pub(super) fn new(text: &'t str, base: &'t Bundle) -> Self {
+        Loader {
+            text,
+            base,
+            lines: None,
+            diags: Vec::new(),
+            prefixes: base.ranges.iter().map(|r| r.set.prefixes().len()).sum(),
+        }
+    }
+
+    pub(super) fn position(&mut self, offset: usize) -> (usize, usize) {
+        let text = self.text;
+        self.lines
+            .get_or_insert_with(|| LineIndex::new(text))
+            .line_col(text, offset)
+    }
+
+    pub(super) fn offset_of(&self, raw: &RawValue) -> usize {
+        (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    }
+
+    pub(super) fn push(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        path: String,
+        offset: Option<usize>,
+        message: String,
+    ) {
+        let mut d = Diagnostic::new(severity, code, path, message);
+        if let Some(off) = offset {
+            let (l, c) = self.position(off);
+            d = d.at(l, c);
+        }
+        self.diags.push(d);
+    }
+
+    /// A diagnostic at field `rel` (e.g. `match.condition.regex`) of `elem`.
+    pub(super) fn report(
+        &mut self,
+        sev: Severity,
+        code: Code,
+        elem: &Elem<'_>,
+        rel: &str,
+        message: impl Into<String>,
+    ) {
+        let path = join_path(elem.path.as_str(), rel);
+        let inner = find_path(elem.raw.get(), &parse_path(rel));
+        let offset = self.offset_of(elem.raw) + inner;
+        self.push(sev, code, path, Some(offset), message.into());
+    }
+
+    pub(super) fn error(&mut self, code: Code, elem: &Elem<'_>, rel: &str, message: impl Into<String>) {
+        self.report(Severity::Error, code, elem, rel, message);
+    }
+
+    pub(super) fn warn(&mut self, code: Code, elem: &Elem<'_>, rel: &str, message: impl Into<String>) {
+        self.report(Severity::Warning, code, elem, rel, message);
+    }
+
+    /// Deserialises an element into a wire type; reports and returns `None` on failure.
+    pub(super) fn parse<T: Deserialize<'t>>(&mut self, elem: &Elem<'t>) -> Option<T> {
+        let mut de = serde_json::Deserializer::from_str(elem.raw.get());
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let inner_path = e.path().to_string();
+                let inner_path = if inner_path == "." {
+                    String::new()
+                } else {
+                    inner_path
+                };
+                let json_err = e.into_inner();
+                let start = self.offset_of(elem.raw);
+                let (l0, c0) = self.position(start);
+                let (line, col) = match (json_err.line(), json_err.column()) {
+                    (1, c) => (l0, c0 + c.saturating_sub(1)),
+                    (l, c) => (l0 + l - 1, c),
+                };
+                let message = strip_position(&json_err.to_string());
+                let code = if message.starts_with("unknown field") {
+                    Code::UnknownField
+                } else if message.starts_with("missing field") {
+                    Code::MissingField
+                } else if message.starts_with("duplicate field") {
+                    Code::DuplicateKey
+                } else {
+                    Code::Type
+                };
+                let path = join_path(elem.path.as_str(), &inner_path);
+                self.diags
+                    .push(Diagnostic::error(code, path, message).at(line, col));
+                None
+            }
+        }
+    }
+
+    /// The elements of array section `raw`, at most `limit` of them.
+    pub(super) fn elements(
+        &mut self,
+        raw: &'t RawValue,
+        path: JsonPath,
+        (limit, used): (usize, usize),
+        what: &str,
+    ) -> Vec<Elem<'t>> {
+        let items: Vec<&'t RawValue> = match serde_json::from_str(raw.get()) {
+            Ok(v) => v,
+            Err(_) => {
+                let off = self.offset_of(raw);
+                self.push(
+                    Severity::Error,
+                    Code::Type,
+                    path.to_string(),
+                    Some(off),
+                    "expected an array".into(),
+                );
+                return Vec::new();
+            }
+        };
+        let mut items = items;
+        // Limits hold for a bundle and its libraries together.
+        let room = limit.saturating_sub(used);
+        if items.len() > room {
+            let off = self.offset_of(items.get(room).unwrap_or(&raw));
+            let with = if used > 0 {
+                format!(" with the {used} of the included libraries")
+            } else {
+                String::new()
+            };
+            self.push(
+                Severity::Error,
+                Code::Limit,
+                path.to_string(),
+                Some(off),
+                format!(
+                    "{} {what}{with} exceed the limit of {limit}; only the first {room} were loaded",
+                    items.len()
+                ),
+            );
+            items.truncate(room);
+        }
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| Elem {
+                raw,
+                path: path.index(i),
+            })
+            .collect()
+    }
+
+    /// The elements of section `raw` that deserialise as `T` and carry a
+    /// non-empty, unique id; the others are reported and left out.
+    pub(super) fn section<T: Deserialize<'t> + Identified>(
+        &mut self,
+        raw: Option<&'t RawValue>,
+        path: JsonPath,
+        limit: (usize, usize),
+        what: &str,
+        first: &mut HashMap<String, String>,
+    ) -> Vec<(Elem<'t>, T)> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        let elems = self.elements(raw, path, limit, what);
+        let mut out = Vec::with_capacity(elems.len());
+        for e in elems {
+            let Some(w) = self.parse::<T>(&e) else {
+                continue;
+            };
+            if self.check_id(&e, w.id(), first) {
+                out.push((e, w));
+            }
+        }
+        out
+    }
+
+    /// Checks an id is non-empty and unique; records it. Returns false (after
+    /// reporting) when the element must be skipped.
+    pub(super) fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut HashMap<String, String>) -> bool {
+        if id.trim().is_empty() {
+            self.error(Code::Empty, e, "id", "the id is empty");
+            return false;
+        }
+        if let Some(prev) = first.get(id) {
+            let prev = prev.clone();
+            self.error(
+                Code::DuplicateId,
+                e,
+                "id",
+                format!("duplicate id \"{id}\" (first defined at {prev})"),
+            );
+            return false;
+        }
+        first.insert(id.to_string(), e.path.to_string());
+        true
+    }
+
+    /// Resolves a `source` field: a known source id or an http(s) URL.
+    pub(super) fn source_ref(
+        &mut self,
+        e: &Elem<'_>,
+        rel: &str,
+        value: &str,
+        refs: &Refs,
+    ) -> Option<SourceRef> {
+        if value.contains(':') {
+            match check_url(value) {
+                Ok(()) => Some(SourceRef::Url(value.to_string())),
+                Err(m) => {
+                    self.error(Code::Url, e, rel, m);
+                    None
+                }
+            }
+        } else if refs.sources.contains(value) {
+            Some(SourceRef::Id(value.to_string()))
+        } else {
+            self.error(
+                Code::UnknownRef,
+                e,
+                rel,
+                format!(
+                    "unknown source \"{value}\"; use an id from meta.sources or an http(s) URL"
+                ),
+            );
+            None
+        }
+    }
+
+    /// Checks `id` names an entity with `role`; reports and returns false otherwise.
+    pub(super) fn entity_ref(
+        &mut self,
+        e: &Elem<'_>,
+        rel: &str,
+        id: &str,
+        role: Role,
+        roles: &Roles,
+    ) -> bool {
+        match roles.get(id) {
+            None => {
+                self.error(Code::UnknownRef, e, rel, format!("unknown entity \"{id}\""));
+                false
+            }
+            Some((r, _)) if *r != role => {
+                let message = format!("entity \"{id}\" is a {r}, not a {role}");
+                self.error(Code::RoleMismatch, e, rel, message);
+                false
+            }
+            Some((_, false)) => {
+                let message = format!("entity \"{id}\" was left out because of its own errors");
+                self.error(Code::UnknownRef, e, rel, message);
+                false
+            }
+            Some(_) => true,
+        }
+    }
+
+    pub(super) fn category_ref(&mut self, e: &Elem<'_>, rel: &str, id: &str, refs: &Refs) -> bool {
+        if refs.categories.contains(id) {
+            true
+        } else {
+            self.error(Code::UnknownRef, e, rel, format!("unknown category \"{id}\""));
+            false
+        }
+    }
+}
+
+/// Wire elements identified by an `id` field.
+pub(super) trait Identified {
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($t:ty),*) => {$(
+        impl Identified for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+identified!(
+    wire::Source,
+    wire::Category,
+    wire::Entity,
+    wire::RangeSet,
+    wire::Observation,
+    wire::Rule,
+    wire::Claim
+);
+
+/// Every entity id known while loading: its role, and whether it was kept
+/// (`false`: left out because of its own errors).
+pub(super) type Roles = HashMap<String, (Role, bool)>;
+
+/// Ids other sections may reference.
+pub(super) struct Refs {
+    pub(super) sources: HashSet<String>,
+    pub(super) categories: HashSet<String>,
+}

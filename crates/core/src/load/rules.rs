@@ -1,0 +1,243 @@
+//! `rules`: compiled conditions, validity windows and examples.
+
+use super::reporter::{seed, Loader, Refs, Roles};
+use super::{check_url, join_path};
+use crate::date::parse_date;
+use crate::diag::{Code, JsonPath};
+use crate::engine::run_examples;
+use crate::limits::Limits;
+use crate::matcher::{compile, CompileContext, NamedSet};
+use crate::model::*;
+use crate::wire;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+
+impl<'t> Loader<'t> {
+    pub(super) fn load_rules(
+        &mut self,
+        raw: Option<&'t RawValue>,
+        bundle: &mut Bundle,
+        refs: &Refs,
+        roles: &Roles,
+        limits: &Limits,
+    ) {
+        let Some(raw) = raw else { return };
+        let ranges: HashMap<String, NamedSet> = self
+            .base
+            .ranges
+            .iter()
+            .chain(&bundle.ranges)
+            .map(|r| {
+                let named = NamedSet {
+                    version: r.version.clone(),
+                    set: r.set.clone(),
+                };
+                (r.id.clone(), named)
+            })
+            .collect();
+        let ctx = CompileContext {
+            ranges: &ranges,
+            limits,
+        };
+        let mut first = seed(self.base.rules.iter().map(|r| r.id.as_str()));
+        let mut rules = Vec::new();
+        for (e, w) in self.section::<wire::Rule>(
+            Some(raw),
+            JsonPath::root().field("rules"),
+            (limits.max_rules, self.base.rules.len()),
+            "rules",
+            &mut first,
+        ) {
+            let mut ok = self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
+            ok &= self.category_ref(&e, "category", &w.category, refs);
+            let relationship = Relationship::parse(&w.relationship);
+            if relationship.is_none() {
+                self.error(
+                    Code::Keyword, &e,
+                    "relationship",
+                    format!(
+                        "unknown relationship \"{}\"; expected {}",
+                        w.relationship,
+                        Relationship::expected()
+                    ),
+                );
+            }
+            let kind = Kind::parse(&w.matcher.kind);
+            let Some(kind) = kind else {
+                self.error(
+                    Code::Keyword, &e,
+                    "match.kind",
+                    format!(
+                        "unknown observation kind \"{}\"; expected one of {}",
+                        w.matcher.kind,
+                        Kind::expected()
+                    ),
+                );
+                continue;
+            };
+            if BUILTIN_CATEGORIES.contains(&w.category.as_str())
+                && !kind.allowed_categories().contains(&w.category.as_str())
+            {
+                self.error(
+                    Code::CategoryKind, &e,
+                    "category",
+                    format!(
+                        "a {kind} observation cannot show category \"{}\"; it can show {}",
+                        w.category,
+                        kind.allowed_categories().join(", ")
+                    ),
+                );
+                ok = false;
+            }
+            let key = match (&w.matcher.key, kind) {
+                (Some(k), Kind::HttpHeader) => Some(k.trim().to_ascii_lowercase()),
+                (Some(_), k) => {
+                    self.error(
+                        Code::Value, &e,
+                        "match.key",
+                        format!("\"key\" is only for http.header rules, not {k}"),
+                    );
+                    ok = false;
+                    None
+                }
+                (None, _) => None,
+            };
+            let inline = inline_prefixes(&w.matcher.condition);
+            if self.prefixes + inline > limits.max_prefixes {
+                let message = format!(
+                    "more than {} prefixes over all range sets and cidr conditions",
+                    limits.max_prefixes
+                );
+                self.error(Code::Limit, &e, "match.condition", message);
+                continue;
+            }
+            self.prefixes += inline;
+            let condition = match compile(&w.matcher.condition, kind, &ctx) {
+                Ok(c) => Some(c),
+                Err(errors) => {
+                    for ce in errors {
+                        self.error(ce.code, &e, &join_path("match.condition", &ce.path), ce.message);
+                    }
+                    None
+                }
+            };
+            if w.explanation.trim().is_empty() {
+                self.error(
+                    Code::Empty, &e,
+                    "explanation",
+                    "the explanation is empty; say why a match means this",
+                );
+                ok = false;
+            }
+            for (i, r) in w.references.iter().enumerate() {
+                if let Err(m) = check_url(r) {
+                    self.error(Code::Url, &e, &format!("references[{i}]"), m);
+                    ok = false;
+                }
+            }
+            let mut dates = [None, None];
+            for (slot, (name, v)) in [("valid_from", &w.valid_from), ("valid_to", &w.valid_to)]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(v) = v {
+                    match parse_date(v) {
+                        Ok(d) => dates[slot] = Some(d),
+                        Err(m) => {
+                            self.error(Code::Date, &e, name, m);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            if let [Some(from), Some(to)] = dates {
+                if from > to {
+                    self.error(Code::Date, &e, "valid_to", "valid_to is before valid_from");
+                    ok = false;
+                }
+            }
+            let n_examples = w.examples.must_match.len() + w.examples.no_match.len();
+            if n_examples > limits.max_examples {
+                self.error(
+                    Code::Limit, &e,
+                    "examples",
+                    format!(
+                        "{n_examples} examples, more than the limit of {}",
+                        limits.max_examples
+                    ),
+                );
+                ok = false;
+            }
+            if w.examples.must_match.is_empty() {
+                self.warn(
+                    Code::Untested, &e,
+                    "examples.match",
+                    "no examples the rule must match; add one so the rule is tested",
+                );
+            }
+            let (Some(relationship), Some(condition), true) = (relationship, condition, ok) else {
+                continue;
+            };
+            let to_model = |x: &wire::Example| match x {
+                wire::Example::Value(v) => Example {
+                    key: None,
+                    value: v.clone(),
+                },
+                wire::Example::Keyed { key, value } => Example {
+                    key: Some(key.clone()),
+                    value: value.clone(),
+                },
+            };
+            let rule = Rule {
+                id: w.id,
+                provider: w.provider,
+                category: w.category,
+                relationship,
+                kind,
+                key,
+                condition,
+                explanation: w.explanation,
+                references: w.references,
+                must_match: w.examples.must_match.iter().map(to_model).collect(),
+                no_match: w.examples.no_match.iter().map(to_model).collect(),
+                valid_from: dates[0],
+                valid_to: dates[1],
+            };
+            // A rule whose examples misbehave is left out, like any element
+            // with an error: its examples say it does not mean what it says.
+            let mut examples_ok = true;
+            for failure in run_examples(&rule).into_iter().filter(|r| !r.passed) {
+                let field = if failure.must_match {
+                    "match"
+                } else {
+                    "no_match"
+                };
+                self.error(
+                    Code::Example,
+                    &e,
+                    &format!("examples.{field}[{}]", failure.index),
+                    format!("rule \"{}\": {}", rule.id, failure.message),
+                );
+                examples_ok = false;
+            }
+            if examples_ok {
+                rules.push(rule);
+            }
+        }
+        bundle.rules = rules;
+    }
+}
+
+/// The prefixes a condition lists inline (`cidr.prefixes`), which count
+/// toward [`Limits::max_prefixes`] with those of the range sets.
+fn inline_prefixes(c: &wire::Condition) -> usize {
+    match c {
+        wire::Condition::Cidr(wire::CidrSpec::Prefixes(p)) => p.len(),
+        wire::Condition::All(items) | wire::Condition::Any(items) => {
+            items.iter().map(inline_prefixes).sum()
+        }
+        wire::Condition::Not(inner) => inline_prefixes(inner),
+        _ => 0,
+    }
+}

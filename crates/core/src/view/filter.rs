@@ -1,0 +1,154 @@
+//! What the reader has narrowed the view to: [`Filters`], their URL form,
+//! and the as-of date.
+
+use crate::analysis::Analysis;
+use crate::model::{format_date, Date, Relationship};
+use crate::verdict::Verdict;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The names of the URL query parameters, in one place for the core's
+/// filters and the viewer's own state, so neither can drop the other's.
+pub mod param {
+    /// The bundle URL.
+    pub const BUNDLE: &str = "bundle";
+    /// Categories (comma-separated).
+    pub const CATEGORY: &str = "cat";
+    /// Relationships.
+    pub const RELATIONSHIP: &str = "rel";
+    /// Verdicts, or `unclaimed`.
+    pub const VERDICT: &str = "verdict";
+    /// Provider countries.
+    pub const COUNTRY: &str = "country";
+    /// The as-of date.
+    pub const AS_OF: &str = "asof";
+    /// The search text.
+    pub const SEARCH: &str = "q";
+    /// The selection: `n:ID` or `e:KEY`.
+    pub const SELECTION: &str = "sel";
+    /// The main view.
+    pub const VIEW: &str = "view";
+    /// The layout.
+    pub const LAYOUT: &str = "layout";
+    /// Every parameter, in the order a URL lists them.
+    pub const ALL: &[&str] = &[
+        BUNDLE,
+        CATEGORY,
+        RELATIONSHIP,
+        VERDICT,
+        COUNTRY,
+        AS_OF,
+        SEARCH,
+        SELECTION,
+        VIEW,
+        LAYOUT,
+    ];
+}
+
+/// What the reader has narrowed the view to. Empty sets mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Category ids to keep.
+    pub categories: BTreeSet<String>,
+    /// Relationships to keep (finding edges).
+    pub relationships: BTreeSet<Relationship>,
+    /// Verdicts to keep; [`VerdictFilter::Unclaimed`] keeps unclaimed findings.
+    pub verdicts: BTreeSet<VerdictFilter>,
+    /// Provider countries to keep; `"unknown"` keeps providers without one.
+    pub countries: BTreeSet<String>,
+    /// Hide observations after this date and listings not yet in force.
+    pub as_of: Option<Date>,
+    /// Case-insensitive text matched against names, aliases and domains.
+    pub search: String,
+}
+
+/// A verdict, or "unclaimed", as a filter value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictFilter {
+    /// Claims with this verdict (and the edges behind them).
+    Verdict(Verdict),
+    /// Findings no claim speaks of.
+    Unclaimed,
+}
+
+impl VerdictFilter {
+    /// Machine name: a verdict's name, or `unclaimed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictFilter::Verdict(v) => v.as_str(),
+            VerdictFilter::Unclaimed => "unclaimed",
+        }
+    }
+
+    /// Parses [`VerdictFilter::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "unclaimed" {
+            return Some(VerdictFilter::Unclaimed);
+        }
+        Verdict::ALL
+            .iter()
+            .find(|v| v.as_str() == s)
+            .map(|v| VerdictFilter::Verdict(*v))
+    }
+}
+
+impl Filters {
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// Serialises to URL query pairs (only the filters that are set).
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        fn list<T>(items: &BTreeSet<T>, name: impl Fn(&T) -> String) -> Option<String> {
+            (!items.is_empty()).then(|| items.iter().map(name).collect::<Vec<_>>().join(","))
+        }
+        [
+            (param::CATEGORY, list(&self.categories, String::clone)),
+            (param::RELATIONSHIP, list(&self.relationships, |r| r.as_str().into())),
+            (param::VERDICT, list(&self.verdicts, |v| v.as_str().into())),
+            (param::COUNTRY, list(&self.countries, String::clone)),
+            (param::AS_OF, self.as_of.map(format_date)),
+            (param::SEARCH, (!self.search.is_empty()).then(|| self.search.clone())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+
+    /// Reads the pairs [`Filters::to_query`] writes; unknown values are ignored.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut f = Filters::default();
+        let split = |v: &'a str| v.split(',').map(str::trim).filter(|s| !s.is_empty());
+        for (k, v) in pairs {
+            match k {
+                param::CATEGORY => f.categories.extend(split(v).map(str::to_string)),
+                param::RELATIONSHIP => f
+                    .relationships
+                    .extend(split(v).filter_map(Relationship::parse)),
+                param::VERDICT => f.verdicts.extend(split(v).filter_map(VerdictFilter::parse)),
+                param::COUNTRY => f.countries.extend(split(v).map(str::to_string)),
+                param::AS_OF => f.as_of = crate::date::parse_date(v).ok(),
+                param::SEARCH => f.search = v.to_string(),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The analysis as of a date: see [`Analysis::as_of`] and
+/// [`crate::timeline`]. Observations after it are left out, earlier
+/// readings of the same thing are superseded, and the rules re-run, so
+/// findings and verdicts are those the evidence supported then. Listings are
+/// kept; see [`listing_in_force`].
+pub fn as_of(a: &Analysis, date: Date) -> Analysis {
+    a.as_of(Some(date))
+}
+
+/// Whether a listing dated `listed` is in force on `as_of` (always, when no date is set).
+pub fn listing_in_force(listed: Date, as_of: Option<Date>) -> bool {
+    as_of.is_none_or(|d| listed <= d)
+}
+
