@@ -1,19 +1,29 @@
 //! `whoserves`: the command line over whoserves-core.
 //!
 //! A thin shell: it reads files and prints. Every verdict comes from
-//! `whoserves_core::analyze`, the function the viewer calls too.
+//! `whoserves_core::analyze_documents`, the function the viewer calls too,
+//! and the core plans which files a bundle includes.
+//!
+//! Output is inert: every text that came from a bundle (titles, names,
+//! ids, values, messages quoting them) is printed through
+//! [`whoserves_core::text::inert`], so no control character or
+//! bidirectional override from a bundle reaches the terminal, and `--json`
+//! escapes the ones `serde_json` leaves raw.
 //!
 //! Exit codes: 0 clean, 1 diagnostics with errors (or failing rule
 //! examples), 2 usage error (including an unreadable file).
 
+mod read;
+
 use clap::{Parser, Subcommand};
+use read::{read_bundle_file, ReadError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use whoserves_core::diag::Severity;
-use whoserves_core::engine::run_examples;
-use whoserves_core::{
-    analyze_documents, includes, Analysis, Diagnostic, Document, Limits, Verdict,
-};
+use whoserves_core::include::{fetch_failed, plan, Base};
+use whoserves_core::model::{format_date, Date};
+use whoserves_core::text::{inert, inert_json};
+use whoserves_core::verdict::Verdict as V;
+use whoserves_core::{analyze_documents, Analysis, Code, Document, Limits, Severity, Verdict};
 
 #[derive(Parser)]
 #[command(
@@ -28,18 +38,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the bundle's diagnostics like a compiler: file:line:col: severity: path: message.
+    /// Print the bundle's diagnostics like a compiler: file:line:col: severity[code]: path: message.
     Validate {
         /// The bundle (JSON).
         file: PathBuf,
     },
-    /// Print every claim with its verdict and evidence count, then the unclaimed findings.
+    /// Print every claim with its verdict, what the negatives rest on, the
+    /// unclaimed findings and the observations no rule matched.
     Check {
         /// The bundle (JSON).
         file: PathBuf,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Judge the bundle as of this date (YYYY-MM-DD): later observations
+        /// are left out and earlier readings of the same thing superseded.
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+        as_of: Option<Date>,
     },
     /// Run every rule's match and no-match examples.
     TestRules {
@@ -48,6 +63,10 @@ enum Command {
     },
     /// Print the JSON Schema of the bundle format.
     Schema,
+}
+
+fn parse_date_arg(s: &str) -> Result<Date, String> {
+    whoserves_core::date::parse_date(s)
 }
 
 fn main() -> ExitCode {
@@ -68,147 +87,137 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Validate { file } => with_bundle(&file, |a, name| {
-            print_diagnostics(a, name);
+            print_diagnostics(a, name, |_| true);
             let (e, w) = counts(a);
-            println!("{name}: {e} error(s), {w} warning(s)");
+            println!("{}: {e} error(s), {w} warning(s)", inert(name));
             exit_for(a)
         }),
-        Command::Check { file, json } => with_bundle(&file, |a, name| {
+        Command::Check {
+            file,
+            json,
+            as_of,
+        } => with_bundle(&file, |a, name| {
+            let dated;
+            let a = match as_of {
+                Some(d) => {
+                    dated = a.as_of(Some(d));
+                    &dated
+                }
+                None => a,
+            };
             if json {
                 match serde_json::to_string_pretty(&a.report()) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => println!("{}", inert_json(&s)),
                     Err(e) => {
                         eprintln!("whoserves: cannot serialise the report: {e}");
                         return ExitCode::from(1);
                     }
                 }
             } else {
-                print_diagnostics(a, name);
+                print_diagnostics(a, name, |_| true);
                 print_check(a);
             }
             exit_for(a)
         }),
-        Command::TestRules { file } => with_bundle(&file, |a, name| {
-            print_diagnostics_filtered(a, name, |p| !p.contains(".examples."));
-            let mut failed = 0;
-            let mut total = 0;
-            for rule in &a.bundle.rules {
-                let results = run_examples(rule);
-                let bad: Vec<_> = results.iter().filter(|r| !r.passed).collect();
-                total += results.len();
-                failed += bad.len();
-                let status = if bad.is_empty() { "ok" } else { "FAILED" };
-                println!("rule {} ({} examples) ... {status}", rule.id, results.len());
-                for r in bad {
-                    let list = if r.must_match { "match" } else { "no_match" };
-                    println!("    examples.{list}[{}]: {}", r.index, r.message);
-                }
-            }
-            let overlaps = whoserves_core::lint::overlaps(&a.bundle);
-            for o in &overlaps {
-                println!(
-                    "warning: overlap: example \"{}\" of rule {} ({}) is also matched by rule {} ({})",
-                    o.example, o.rule, o.provider, o.other_rule, o.other_provider
-                );
-            }
-            println!(
-                "test-rules: {} rules, {} examples, {} passed, {} failed, {} overlaps",
-                a.bundle.rules.len(),
-                total,
-                total - failed,
-                failed,
-                overlaps.len()
-            );
-            let load_errors = a
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error && !d.path.contains(".examples."))
-                .count();
-            if failed > 0 || load_errors > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }),
+        Command::TestRules { file } => with_bundle(&file, test_rules),
     }
 }
 
-/// Why a file could not be read as text.
-enum ReadError {
-    /// The file could not be opened or read.
-    Io(String),
-    /// The bytes are not UTF-8.
-    NotText(String),
+/// Runs every rule's examples: the rules that loaded and those left out
+/// because their examples misbehave.
+fn test_rules(a: &Analysis, name: &str) -> ExitCode {
+    print_diagnostics(a, name, |c| c != Code::Example);
+    let (mut failed, mut total) = (0, 0);
+    let b = &a.bundle;
+    for rule in b.rules.iter().chain(&b.rejected_rules) {
+        let results = whoserves_core::engine::run_examples(rule);
+        let bad: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+        total += results.len();
+        failed += bad.len();
+        let status = if bad.is_empty() { "ok" } else { "FAILED" };
+        println!(
+            "rule {} ({} examples) ... {status}",
+            inert(&rule.id),
+            results.len()
+        );
+        for r in bad {
+            let list = if r.must_match { "match" } else { "no_match" };
+            println!("    examples.{list}[{}]: {}", r.index, inert(&r.message));
+        }
+    }
+    let overlaps = whoserves_core::lint::overlaps(b);
+    for o in &overlaps {
+        println!(
+            "warning: overlap: example \"{}\" of rule {} ({}) is also matched by rule {} ({})",
+            inert(&o.example),
+            inert(&o.rule),
+            inert(&o.provider),
+            inert(&o.other_rule),
+            inert(&o.other_provider)
+        );
+    }
+    println!(
+        "test-rules: {} rules, {} examples, {} passed, {} failed, {} overlaps",
+        b.rules.len() + b.rejected_rules.len(),
+        total,
+        total - failed,
+        failed,
+        overlaps.len()
+    );
+    let load_errors = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.code != Code::Example)
+        .count();
+    if failed > 0 || load_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-/// Reads a file as UTF-8 text.
-fn read_text(file: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| ReadError::Io(format!("cannot read {}: {e}", file.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        ReadError::NotText(format!(
-            "{} is not UTF-8 text (invalid byte at offset {})",
-            file.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}
-
-/// Reads the bundle and the rule libraries it includes (paths relative to
-/// the bundle), then analyses them with the core.
+/// Reads the bundle and the rule libraries the core plans for it, then
+/// analyses them with the core.
 fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
+    let limits = Limits::default();
     let name = file.display().to_string();
-    let text = match read_text(file) {
+    let text = match read_bundle_file(file, limits.max_bytes) {
         Ok(t) => t,
         Err(ReadError::NotText(m)) => {
-            println!("{name}: error: {m}");
+            println!("{}: error: {}", inert(&name), inert(&m));
             return ExitCode::from(1);
         }
         Err(ReadError::Io(m)) => {
-            eprintln!("whoserves: {m}");
+            eprintln!("whoserves: {}", inert(&m));
             return ExitCode::from(2);
         }
     };
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let mut libraries = Vec::new();
-    let mut problems = Vec::new();
-    for (i, inc) in includes(&text).into_iter().enumerate() {
-        if inc.contains("://") {
-            problems.push(Diagnostic::error(
-                format!("include[{i}]"),
-                format!(
-                    "the CLI reads local files only; download {inc} and include it by its path"
-                ),
-            ));
-            continue;
-        }
-        let path = dir.join(&inc);
-        match read_text(&path) {
-            Ok(text) => libraries.push(Document {
-                name: path.display().to_string(),
-                text,
-            }),
-            Err(ReadError::Io(m) | ReadError::NotText(m)) => {
-                problems.push(Diagnostic::error(format!("include[{i}]"), m))
-            }
-        }
-    }
+    let dir = file
+        .parent()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let libraries: Vec<_> = plan(&text, &Base::Dir(dir))
+        .into_iter()
+        .map(|inc| {
+            let target = inc.target?;
+            read_bundle_file(Path::new(target.as_str()), limits.max_bytes)
+                .map(|text| Document {
+                    name: target.as_str().to_string(),
+                    text,
+                })
+                .map_err(|(ReadError::Io(m) | ReadError::NotText(m))| fetch_failed(inc.index, m))
+        })
+        .collect();
     let main = Document {
         name: name.clone(),
         text,
     };
-    let mut analysis = analyze_documents(&main, &libraries, &Limits::default());
-    problems.append(&mut analysis.diagnostics);
-    analysis.diagnostics = problems;
+    let analysis = analyze_documents(&main, &libraries, &limits);
     f(&analysis, &name)
 }
 
 fn counts(a: &Analysis) -> (usize, usize) {
-    let e = a
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let e = whoserves_core::diag::error_count(&a.diagnostics);
     (e, a.diagnostics.len() - e)
 }
 
@@ -220,12 +229,9 @@ fn exit_for(a: &Analysis) -> ExitCode {
     }
 }
 
-fn print_diagnostics(a: &Analysis, name: &str) {
-    print_diagnostics_filtered(a, name, |_| true);
-}
-
-fn print_diagnostics_filtered(a: &Analysis, name: &str, keep: impl Fn(&str) -> bool) {
-    for d in a.diagnostics.iter().filter(|d| keep(&d.path)) {
+/// Prints the diagnostics whose code `keep` accepts. `render` makes them inert.
+fn print_diagnostics(a: &Analysis, name: &str, keep: impl Fn(Code) -> bool) {
+    for d in a.diagnostics.iter().filter(|d| keep(d.code)) {
         println!("{}", d.render(name));
     }
 }
@@ -236,41 +242,66 @@ fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
 
+/// Prints a table; every cell is made inert first.
 fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| inert(c).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
+    let line = |cells: &[String]| {
         let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
         println!("{}", parts.join("  ").trim_end());
     };
-    line(header.iter().map(|h| h.to_string()).collect());
-    line(widths.iter().map(|w| "-".repeat(*w)).collect());
-    for row in rows {
-        line(row.clone());
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for row in &rows {
+        line(row);
     }
+}
+
+/// At most this many ids are listed in one line of the human output; the
+/// rest are counted (`--json` lists them all).
+const LISTED: usize = 20;
+
+fn id_list(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(LISTED).map(String::as_str).collect();
+    let mut s = shown.join(", ");
+    if ids.len() > LISTED {
+        s.push_str(&format!(" and {} more", ids.len() - LISTED));
+    }
+    inert(&s).into_owned()
 }
 
 fn print_check(a: &Analysis) {
     let report = a.report();
-    println!("{}", report.title);
+    println!("{}", inert(&report.title));
     if let Some(b) = &report.banner {
-        println!("NOTE: {b}");
+        println!("NOTE: {}", inert(b));
+    }
+    if let Some(d) = a.timeline.as_of {
+        println!("as of {}", format_date(d));
     }
     println!();
     let rows: Vec<Vec<String>> = report
         .claims
         .iter()
         .map(|c| {
+            let verdict = match c.mark {
+                Some(m) => format!("{} ({m})", c.verdict.label()),
+                None => c.verdict.label().to_string(),
+            };
             vec![
                 c.id.clone(),
                 c.subject_name.clone(),
                 c.provider_name.clone(),
                 c.category.clone().unwrap_or_else(|| "-".into()),
-                c.verdict.label().to_string(),
+                verdict,
                 c.status.to_string(),
                 c.evidence.to_string(),
             ]
@@ -293,12 +324,32 @@ fn print_check(a: &Analysis) {
             "note: \"no evidence\" means the bundle cannot tell, not that the claim is false."
         );
     }
+    let marked = report.claims.iter().filter(|c| c.mark.is_some()).count();
+    if marked > 0 {
+        println!(
+            "note: {marked} verdict(s) marked (synthetic) or (reported) stand on no first-hand observation."
+        );
+    }
+    // Every verdict says why; the negatives say what they rest on.
+    println!("\nreasons:");
+    for c in &report.claims {
+        println!("  {}: {}", inert(&c.id), inert(&c.reason));
+        if matches!(c.verdict, V::NotFound | V::Contradicted) {
+            println!("    rests on observations: {}", id_list(&c.rests_on));
+            if c.rules.is_empty() {
+                println!("    rules that could have matched: none");
+            } else {
+                println!("    rules that could have matched: {}", id_list(&c.rules));
+            }
+        }
+    }
     println!("\nunclaimed findings: {}", report.unclaimed.len());
     if !report.unclaimed.is_empty() {
         let rows: Vec<Vec<String>> = report
             .unclaimed
             .iter()
-            .map(|f| {
+            .map(|&i| {
+                let f = &report.findings[i];
                 vec![
                     f.subject_name.clone(),
                     f.provider_name.clone(),
@@ -319,6 +370,49 @@ fn print_check(a: &Analysis) {
                 "rules",
             ],
             &rows,
+        );
+    }
+    println!(
+        "\nobservations no rule matched: {} of {} in force",
+        report.unmatched.len(),
+        report.in_force
+    );
+    if !report.unmatched.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .unmatched
+            .iter()
+            .map(|o| {
+                let kind = match &o.key {
+                    Some(k) => format!("{}[{k}]", o.kind),
+                    None => o.kind.to_string(),
+                };
+                vec![
+                    o.id.clone(),
+                    o.subject.clone(),
+                    o.target.clone(),
+                    kind,
+                    o.value.clone(),
+                ]
+            })
+            .collect();
+        print_table(&["observation", "subject", "target", "kind", "value"], &rows);
+    }
+    if !report.superseded.is_empty() {
+        println!(
+            "\nsuperseded by a later reading of the same subject, target and kind: {}",
+            report.superseded.len()
+        );
+        for s in report.superseded.iter().take(LISTED) {
+            println!("  {} by {}", inert(&s.observation), inert(&s.by));
+        }
+        if report.superseded.len() > LISTED {
+            println!("  and {} more", report.superseded.len() - LISTED);
+        }
+    }
+    if !report.later.is_empty() {
+        println!(
+            "\nobservations after the as-of date, left out: {}",
+            report.later.len()
         );
     }
 }

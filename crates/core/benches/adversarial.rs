@@ -10,8 +10,9 @@
 //! evaluate and verdicts in <= 2 s natively and <= 400 MB RSS.
 
 use std::fmt::Write as _;
+use std::hint::black_box;
 use std::time::Instant;
-use whoserves_core::{analyze, Limits};
+use whoserves_core::Limits;
 
 const GOAL_SECONDS: f64 = 2.0;
 const GOAL_MB: f64 = 400.0;
@@ -81,7 +82,7 @@ fn subjects(t: &mut Text, n: usize) {
 
 fn obs(t: &mut Text, j: usize, subject: usize, kind: &str, value: &str) {
     t.item(format_args!(
-        r#"{{"id":"o{j}","subject":"s{subject}","target":"t{subject}.example","kind":"{kind}","value":"{value}","observed_at":"2020-01-01","source":"b","provenance":"synthetic"}}"#
+        r#"{{"id":"o{j}","subject":"s{subject}","target":"t{subject}","kind":"{kind}","value":"{value}","observed_at":"2020-01-01","source":"b","provenance":"synthetic"}}"#
     ));
 }
 
@@ -116,15 +117,15 @@ fn shape_claims(n_subjects: usize) -> String {
     t.section("rules");
     for i in 0..n_rules {
         let (kind, cat) = [("dns.mx", "email"), ("dns.ns", "dns"), ("dns.cname", "cdn")][i % 3];
-        let cond = format!(r#"{{"domain_suffix":"h{i}.example"}}"#);
-        rule(&mut t, i, i % n_providers, cat, kind, &cond, &format!("\"a.h{i}.example\""));
+        let cond = format!(r#"{{"domain_suffix":"h{i}.ex"}}"#);
+        rule(&mut t, i, i % n_providers, cat, kind, &cond, &format!("\"a.h{i}.ex\""));
     }
     t.end_section();
     t.section("observations");
     for j in 0..n_obs {
         let i = rng.below(n_rules * 2); // half match a rule
         let kind = ["dns.mx", "dns.ns", "dns.cname"][i % 3];
-        obs(&mut t, j, j % n_subjects, kind, &format!("x{j}.h{i}.example"));
+        obs(&mut t, j, j % n_subjects, kind, &format!("x{j}.h{i}.ex"));
     }
     t.end_section();
     t.section("claims");
@@ -139,9 +140,9 @@ fn shape_claims(n_subjects: usize) -> String {
 }
 
 /// 1,000 range sets of 500 prefixes (the 500,000-prefix limit), 10,000
-/// cidr rules over them, 150,000 A records.
+/// cidr rules over them, 100,000 A records.
 fn ranges_x_cidr() -> String {
-    let (n_sets, per_set, n_rules, n_obs) = (1_000, 500, 10_000, 150_000);
+    let (n_sets, per_set, n_rules, n_obs) = (1_000, 500, 10_000, 100_000);
     let mut rng = Lcg(11);
     let mut t = Text::new("range sets x cidr rules");
     t.section("entities");
@@ -192,9 +193,9 @@ fn ranges_x_cidr() -> String {
     t.finish()
 }
 
-/// 10,000 regex rules (the rule limit) over 200,000 name-server records.
+/// 10,000 regex rules (the rule limit) over 180,000 name-server records.
 fn regex_rules() -> String {
-    let (n_rules, n_obs) = (10_000, 200_000);
+    let (n_rules, n_obs) = (10_000, 180_000);
     let mut rng = Lcg(13);
     let mut t = Text::new("10,000 regex rules");
     t.section("entities");
@@ -217,31 +218,39 @@ fn regex_rules() -> String {
 }
 
 /// Rules whose conditions use every part and every level the limits allow:
-/// `any`/`all` trees 16 deep with 256 parts, as many rules as fit in the
-/// file beside 100,000 observations.
+/// `any`/`all` trees 16 deep with 256 parts each, their leaves literals
+/// and regexes (10,000 regexes over all rules, the limit), beside 100,000
+/// observations.
 fn deep_trees() -> String {
-    let (n_rules, n_obs) = (1_500, 100_000);
+    let (n_rules, n_obs) = (1_000, 100_000);
     let mut rng = Lcg(17);
-    // A chain 15 deep of alternating all/any, each level with a few leaves.
-    fn tree(i: usize, depth: usize, budget: &mut usize) -> String {
-        *budget -= 1;
-        if depth == 15 || *budget < 20 {
-            return format!(r#"{{"contains":"k{i}"}}"#);
+    let mut regexes = 0usize;
+    // A chain 16 deep of alternating any/all; each level adds siblings
+    // until the rule has 256 parts.
+    fn tree(i: usize, depth: usize, parts: &mut usize, regexes: &mut usize) -> String {
+        *parts += 1;
+        if depth == 16 {
+            return format!(r#"{{"contains":"k{i}-"}}"#);
         }
-        let op = if depth % 2 == 0 { "any" } else { "all" };
-        let mut parts = vec![tree(i, depth + 1, budget)];
-        while *budget > 2 && parts.len() < 16 {
-            *budget -= 1;
-            parts.push(if op == "all" {
-                format!(r#"{{"not":{{"regex":"z{}q"}}}}"#, parts.len())
+        let op = if depth % 2 == 1 { "any" } else { "all" };
+        let mut items = vec![tree(i, depth + 1, parts, regexes)];
+        while *parts < 256 - (16 - depth) && items.len() < 1 + 240 / 15 {
+            *parts += 1;
+            items.push(if op == "all" {
+                if *regexes < 10_000 {
+                    *regexes += 1;
+                    format!(r#"{{"not":{{"regex":"z{}q{i}"}}}}"#, items.len())
+                } else {
+                    format!(r#"{{"not":{{"contains":"z{}q{i}"}}}}"#, items.len())
+                }
             } else {
-                format!(r#"{{"prefix":"w{i}-{}"}}"#, parts.len())
+                format!(r#"{{"prefix":"w{i}-{}"}}"#, items.len())
             });
-            if parts.len() >= 1 + (256 / 16) {
-                break;
+            if op == "all" {
+                *parts += 1; // the "not" and its inside
             }
         }
-        format!(r#"{{"{op}":[{}]}}"#, parts.join(","))
+        format!(r#"{{"{op}":[{}]}}"#, items.join(","))
     }
     let mut t = Text::new("deep any/all trees");
     t.section("entities");
@@ -250,15 +259,15 @@ fn deep_trees() -> String {
     t.end_section();
     t.section("rules");
     for i in 0..n_rules {
-        let mut budget = 255;
-        let cond = tree(i, 1, &mut budget);
-        rule(&mut t, i, i % 100, "other", "tls.issuer", &cond, &format!("\"CN=k{i}\""));
+        let mut parts = 0;
+        let cond = tree(i, 1, &mut parts, &mut regexes);
+        rule(&mut t, i, i % 100, "tls-ca", "tls.issuer", &cond, &format!("\"CN=k{i}-\""));
     }
     t.end_section();
     t.section("observations");
     for j in 0..n_obs {
         let i = rng.below(n_rules * 2);
-        obs(&mut t, j, j % 100, "tls.issuer", &format!("CN=k{i}, O=x"));
+        obs(&mut t, j, j % 100, "tls.issuer", &format!("CN=k{i}-, O=x"));
     }
     t.end_section();
     t.finish()
@@ -267,7 +276,7 @@ fn deep_trees() -> String {
 /// Rules so broad that every observation matches all of them: evaluation
 /// must stop at the match limit, quickly, and say so.
 fn broad_rules() -> String {
-    let (n_rules, n_obs) = (10_000, 200_000);
+    let (n_rules, n_obs) = (10_000, 190_000);
     let mut t = Text::new("rules that match everything");
     t.section("entities");
     providers(&mut t, 1_000);
@@ -275,7 +284,7 @@ fn broad_rules() -> String {
     t.end_section();
     t.section("rules");
     for i in 0..n_rules {
-        rule(&mut t, i, i % 1_000, "other", "tls.issuer", r#"{"regex":"."}"#, "\"x\"");
+        rule(&mut t, i, i % 1_000, "tls-ca", "tls.issuer", &format!(r#"{{"regex":".|{i}"}}"#), "\"x\"");
     }
     t.end_section();
     t.section("observations");
@@ -309,28 +318,44 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// The child: analyses one file and prints one line of figures.
+/// The child: analyses one file, phase by phase, and prints one line of
+/// figures: total seconds, peak MB, counts, phase seconds, first error.
 fn child(path: &str) {
+    use whoserves_core::{evaluate, load, timeline::timeline, verdict};
     let text = std::fs::read_to_string(path).expect("bench file");
-    let t = Instant::now();
-    let a = analyze(&text, &Limits::default());
-    let total = t.elapsed().as_secs_f64();
-    let errors: Vec<String> = a
+    let limits = Limits::default();
+    let t0 = Instant::now();
+    let loaded = load(&text, &limits);
+    let t1 = Instant::now();
+    let tl = timeline(&loaded.bundle, None);
+    let ev = evaluate(&loaded.bundle, &tl.active, &limits);
+    let t2 = Instant::now();
+    let verdicts = verdict::verdicts(&loaded.bundle, &ev.findings, &tl);
+    let unclaimed = verdict::unclaimed(&loaded.bundle, &ev.findings);
+    let t3 = Instant::now();
+    black_box((&verdicts, &unclaimed));
+    let b = &loaded.bundle;
+    let first_error = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.severity == whoserves_core::Severity::Error)
-        .take(1)
+        .find(|d| d.severity == whoserves_core::Severity::Error)
         .map(|d| d.render("bundle"))
-        .collect();
-    let traces: usize = a.findings.iter().map(|f| f.traces.len()).sum();
+        .or_else(|| ev.stopped.map(|s| format!("evaluation stopped: {s:?}")))
+        .unwrap_or_else(|| "-".into());
+    let traces: usize = ev.findings.iter().map(|f| f.traces.len()).sum();
+    let s = |a: Instant, b: Instant| (b - a).as_secs_f64();
     println!(
-        "{total:.3}\t{:.0}\t{}\t{}\t{}\t{}\t{traces}\t{}",
+        "{:.3}\t{:.0}\t{}\t{}\t{}\t{}\t{traces}\t{:.3}/{:.3}/{:.3}\twork {:.1} M; {first_error}",
+        s(t0, t3),
         peak_rss_mb(),
-        a.bundle.observations.len(),
-        a.bundle.rules.len(),
-        a.bundle.claims.len(),
-        a.findings.len(),
-        errors.first().map(String::as_str).unwrap_or("-")
+        b.observations.len(),
+        b.rules.len(),
+        b.claims.len(),
+        ev.findings.len(),
+        s(t0, t1),
+        s(t1, t2),
+        s(t2, t3),
+        ev.work as f64 / 1e6,
     );
 }
 
@@ -339,6 +364,11 @@ fn main() {
         child(&path);
         return;
     }
+    // WHOSERVES_ADVERSARIAL_ONLY=text runs only the shapes whose name
+    // contains it; WHOSERVES_ADVERSARIAL_DUMP=dir also writes their files
+    // there, for a profiler.
+    let only = std::env::var("WHOSERVES_ADVERSARIAL_ONLY").unwrap_or_default();
+    let dump = std::env::var("WHOSERVES_ADVERSARIAL_DUMP").ok();
     let exe = std::env::current_exe().expect("own path");
     let dir = std::env::temp_dir().join(format!("whoserves-adversarial-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -347,44 +377,72 @@ fn main() {
         "whoserves-core adversarial shapes (default limits; goal: <= {GOAL_SECONDS} s and <= {GOAL_MB} MB each)"
     );
     println!(
-        "{:<32} {:>6} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>7} {:>5}  note",
-        "shape", "MiB", "obs", "rules", "claims", "findings", "traces", "seconds", "MB", "goal"
+        "{:<32} {:>6} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>17} {:>7} {:>6}  note",
+        "shape",
+        "MiB",
+        "obs",
+        "rules",
+        "claims",
+        "findings",
+        "traces",
+        "seconds",
+        "load/eval/verdict",
+        "MB",
+        "goal"
     );
     let mut all_met = true;
-    for (name, make) in SHAPES {
+    for (name, make) in SHAPES.iter().filter(|(n, _)| n.contains(only.as_str())) {
         let text = make();
+        if let Some(d) = &dump {
+            let file = format!("{}.json", name.replace(|c: char| !c.is_alphanumeric(), "-"));
+            std::fs::write(std::path::Path::new(d).join(file), &text).expect("dump");
+        }
         let mib = text.len() as f64 / (1024.0 * 1024.0);
         let within = text.len() <= limits.max_bytes;
         let path = dir.join("bundle.json");
         std::fs::write(&path, &text).expect("write bench file");
         drop(text);
-        let out = std::process::Command::new(&exe)
+        let mut child = std::process::Command::new(&exe)
             .env("WHOSERVES_ADVERSARIAL_FILE", &path)
-            .output()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("run child");
+        // A shape that runs away is killed after a minute, and says so.
+        let started = Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if started.elapsed().as_secs() > 60 {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().expect("child output");
         let line = String::from_utf8_lossy(&out.stdout);
-        let f: Vec<&str> = line.trim_end().splitn(8, '\t').collect();
-        if f.len() < 8 {
+        let f: Vec<&str> = line.trim_end().splitn(9, '\t').collect();
+        if f.len() < 9 {
             println!("{name:<32} child failed: {}", String::from_utf8_lossy(&out.stderr));
             all_met = false;
             continue;
         }
         let seconds: f64 = f[0].parse().unwrap_or(f64::NAN);
         let mb: f64 = f[1].parse().unwrap_or(f64::NAN);
-        let met = seconds <= GOAL_SECONDS && mb <= GOAL_MB;
+        // A shape over the size limit measures nothing: it does not count.
+        let met = within && seconds <= GOAL_SECONDS && mb <= GOAL_MB;
         all_met &= met;
         let note = if within {
-            f[7].to_string()
+            f[8].to_string()
         } else {
-            format!("OVER THE SIZE LIMIT ({mib:.1} MiB); {}", f[7])
+            format!("OVER THE SIZE LIMIT ({mib:.1} MiB); {}", f[8])
         };
         println!(
-            "{name:<32} {mib:>6.1} {:>8} {:>6} {:>6} {:>8} {:>8} {seconds:>8.3} {mb:>7.0} {:>5}  {note}",
+            "{name:<32} {mib:>6.1} {:>8} {:>6} {:>6} {:>8} {:>8} {seconds:>8.3} {:>17} {mb:>7.0} {:>6}  {note}",
             f[2],
             f[3],
             f[4],
             f[5],
             f[6],
+            f[7],
             if met { "met" } else { "MISSED" }
         );
     }

@@ -4,7 +4,7 @@
 //! and nothing below them to judge a bundle.
 
 use crate::diag::{self, Code, Diagnostic};
-use crate::engine::{evaluate, Evaluation, Finding};
+use crate::engine::{evaluate, Evaluation, Finding, Stop};
 use crate::model::Date;
 use crate::timeline::{timeline, Timeline};
 use crate::limits::Limits;
@@ -138,16 +138,22 @@ pub(crate) fn finish(
     let Evaluation {
         findings,
         unmatched,
-        stopped_at,
+        stopped,
+        ..
     } = evaluate(&bundle, &timeline.active, limits);
-    if let Some(n) = stopped_at {
-        diagnostics.push(Diagnostic::error(
-            Code::Limit,
-            "rules",
-            format!(
-                "evaluation stopped after {n} rule matches, the limit; rules that broad attribute everything and show nothing"
-            ),
-        ));
+    let stop = match stopped {
+        Some(Stop::Matches(n)) => Some(format!(
+            "evaluation stopped after {n} rule matches, the limit; rules that broad attribute everything and show nothing"
+        )),
+        Some(Stop::Work(_)) => Some(format!(
+            "evaluation stopped after {} units of work, the limit; rules the index cannot narrow (a top-level \"not\", a regex with no literal of {} or more characters) or very many candidates per observation cost too much",
+            limits.max_work,
+            crate::literals::MIN_LITERAL
+        )),
+        None => None,
+    };
+    if let Some(message) = stop {
+        diagnostics.push(Diagnostic::error(Code::Limit, "rules", message));
     }
     let verdicts = verdict::verdicts(&bundle, &findings, &timeline);
     let unclaimed = verdict::unclaimed(&bundle, &findings);

@@ -7,7 +7,7 @@
 //! | `equals`        | hash map on the folded value                      |
 //! | `domain_suffix` | hash map probed with each label suffix of a host  |
 //! | `contains`, `prefix` | one Aho-Corasick automaton per kind          |
-//! | `regex`         | one `RegexSet` per kind, then the single regex for the span |
+//! | `regex`         | its required literals (see [`crate::literals`]) in one Aho-Corasick automaton per kind; none: tried on every observation |
 //! | `cidr`          | a [`PrefixMap`]: every covering prefix            |
 //! | `asn`           | hash map on the number                            |
 //! | `all`           | indexed under one branch that must hold           |
@@ -18,6 +18,13 @@
 //! evaluating its full condition, key and validity window, which also yields
 //! the span for the trace. The set keeps the rules, so a match maps back to
 //! its rule (globset's `GlobSet` keeps its globs for the same reason).
+//!
+//! **Work is counted.** Every index hit costs one unit and every candidate
+//! confirmed costs its condition's parts times the value's length in
+//! 32-byte blocks (plus one). [`evaluate`] stops at
+//! [`Limits::max_work`](crate::Limits::max_work) units with an error, so
+//! no bundle within the limits can keep a reader's tab busy for long,
+//! whatever its rules are. Real rule sets use a small fraction of it.
 
 use crate::matcher::{Condition, Hit};
 use crate::limits::Limits;
@@ -25,9 +32,9 @@ use crate::model::{Bundle, Example, Kind, Provenance, Relationship, Rule};
 use crate::normalize::{normalize, Normalized};
 use crate::prefix::PrefixMap;
 use aho_corasick::AhoCorasick;
-use regex::RegexSet;
 use serde::Serialize;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use ipnet::IpNet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,6 +43,8 @@ use std::sync::Arc;
 pub struct RuleSet<'r> {
     rules: &'r [Rule],
     by_kind: Vec<KindIndex>,
+    /// Per rule: the parts of its condition, what confirming it costs.
+    parts: Vec<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -44,7 +53,9 @@ struct KindIndex {
     suffix: HashMap<String, Vec<usize>>,
     literals: Option<AhoCorasick>,
     literal_rules: Vec<(usize, bool)>,
-    regexes: Option<RegexSet>,
+    /// Required literals of the kind's regexes, ASCII case-insensitive.
+    regex_literals: Option<AhoCorasick>,
+    /// Per literal pattern: its rule.
     regex_rules: Vec<usize>,
     /// Every distinct prefix set of the kind's `cidr` rules, once, mapped
     /// to the set's slot in `cidr_rules`.
@@ -75,7 +86,7 @@ impl<'r> RuleSet<'r> {
     pub fn new(rules: &'r [Rule]) -> Self {
         let mut by_kind: Vec<KindIndex> = Kind::ALL.iter().map(|_| KindIndex::default()).collect();
         let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
-        let mut regex_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
+        let mut regex_patterns: Vec<Vec<Vec<u8>>> = vec![Vec::new(); Kind::ALL.len()];
         let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::new(); Kind::ALL.len()];
         for (i, rule) in rules.iter().enumerate() {
             let slot = kind_slot(rule.kind);
@@ -93,10 +104,15 @@ impl<'r> RuleSet<'r> {
                             .push((i, matches!(leaf, Condition::Prefix(_))));
                         literal_patterns[slot].push(s.clone());
                     }
-                    Condition::Regex(re) => {
-                        idx.regex_rules.push(i);
-                        regex_patterns[slot].push(re.as_str().to_string());
-                    }
+                    Condition::Regex(re) => match &re.literals {
+                        Some(lits) => {
+                            for l in lits.clone() {
+                                idx.regex_rules.push(i);
+                                regex_patterns[slot].push(l);
+                            }
+                        }
+                        None => idx.always.push(i),
+                    },
                     Condition::Cidr(c) => {
                         // Rules naming the same range set share its Arc:
                         // its prefixes go into the index once.
@@ -134,14 +150,24 @@ impl<'r> RuleSet<'r> {
                 }
             }
             if !regex_patterns[slot].is_empty() {
-                match RegexSet::new(&regex_patterns[slot]) {
-                    Ok(set) => idx.regexes = Some(set),
-                    // Too big together: fall back to trying each regex.
-                    Err(_) => idx.always.append(&mut idx.regex_rules),
+                match AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&regex_patterns[slot])
+                {
+                    Ok(ac) => idx.regex_literals = Some(ac),
+                    Err(_) => {
+                        let mut rules = std::mem::take(&mut idx.regex_rules);
+                        idx.always.append(&mut rules);
+                    }
                 }
             }
         }
-        RuleSet { rules, by_kind }
+        let parts = rules.iter().map(|r| r.condition.parts() as u64).collect();
+        RuleSet {
+            rules,
+            by_kind,
+            parts,
+        }
     }
 
     /// The rules, in the order given.
@@ -158,12 +184,13 @@ impl<'r> RuleSet<'r> {
         date: Option<crate::model::Date>,
     ) -> Vec<RuleMatch> {
         let mut out = Vec::new();
-        self.matches_into(kind, n, date, &mut Vec::new(), &mut out);
+        self.matches_into(kind, n, date, &mut Vec::new(), &mut out, &mut 0);
         out
     }
 
     /// Like [`RuleSet::matches`], but reuses the caller's buffers: `scratch`
-    /// for candidates, `out` (cleared first) for the matches.
+    /// for candidates, `out` (cleared first) for the matches. Adds the work
+    /// done (see the module docs) to `work`.
     pub fn matches_into(
         &self,
         kind: Kind,
@@ -171,31 +198,35 @@ impl<'r> RuleSet<'r> {
         date: Option<crate::model::Date>,
         scratch: &mut Vec<usize>,
         out: &mut Vec<RuleMatch>,
+        work: &mut u64,
     ) {
         out.clear();
         scratch.clear();
-        self.candidates_into(kind, n, scratch);
+        *work += self.candidates_into(kind, n, scratch);
         scratch.sort_unstable();
         scratch.dedup();
+        let blocks = 1 + n.text.len() as u64 / 32;
         for &i in scratch.iter() {
             let rule = &self.rules[i];
             if date.is_some_and(|d| !rule.in_force(d)) {
                 continue;
             }
+            *work += self.parts[i] * blocks;
             if let Some(hit) = rule_hit(rule, n) {
                 out.push(RuleMatch { rule: i, hit });
             }
         }
     }
 
-    fn candidates_into(&self, kind: Kind, n: &Normalized, out: &mut Vec<usize>) {
+    /// Pushes the candidate rules for `n`; returns the index hits, the work.
+    fn candidates_into(&self, kind: Kind, n: &Normalized, out: &mut Vec<usize>) -> u64 {
         let idx = &self.by_kind[kind_slot(kind)];
-        if let Some(v) = idx.equals.get(&n.folded) {
+        if let Some(v) = idx.equals.get(n.folded()) {
             out.extend(v);
         }
         if !idx.suffix.is_empty() {
-            for h in &n.hosts {
-                let host = &n.folded[h.clone()];
+            if let Some(h) = &n.host {
+                let host = &n.folded()[h.clone()];
                 let mut rest = host;
                 loop {
                     if let Some(v) = idx.suffix.get(rest) {
@@ -209,15 +240,18 @@ impl<'r> RuleSet<'r> {
             }
         }
         if let Some(ac) = &idx.literals {
-            for m in ac.find_overlapping_iter(&n.folded) {
+            for m in ac.find_overlapping_iter(n.folded()) {
                 let (rule, is_prefix) = idx.literal_rules[m.pattern().as_usize()];
                 if !is_prefix || m.start() == 0 {
                     out.push(rule);
                 }
             }
         }
-        if let Some(set) = &idx.regexes {
-            out.extend(set.matches(&n.text).iter().map(|p| idx.regex_rules[p]));
+        if let Some(ac) = &idx.regex_literals {
+            out.extend(
+                ac.find_overlapping_iter(&n.text)
+                    .map(|m| idx.regex_rules[m.pattern().as_usize()]),
+            );
         }
         if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
             let mut slots: Vec<usize> = idx.cidr.covering(ip).into_iter().map(|(_, s)| *s).collect();
@@ -232,7 +266,9 @@ impl<'r> RuleSet<'r> {
                 out.extend(v);
             }
         }
+        let hits = out.len() as u64;
         out.extend(&idx.always);
+        hits
     }
 }
 
@@ -376,7 +412,12 @@ pub struct Trace {
     /// Index of the range set matched, if any, in [`Bundle::ranges`].
     pub range: Option<usize>,
     /// Every covering prefix, for `cidr` matches, shortest first.
-    pub prefixes: Vec<String>,
+    #[serde(serialize_with = "ser_prefixes")]
+    pub prefixes: Vec<IpNet>,
+}
+
+fn ser_prefixes<S: serde::Serializer>(p: &[IpNet], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(p.iter().map(|n| n.to_string()))
 }
 
 /// A trace with every index resolved: what people and `--json` read.
@@ -433,7 +474,7 @@ impl Trace {
             span: self.span.clone(),
             range: range.map(|r| r.id.clone()),
             range_version: range.and_then(|r| r.version.clone()),
-            prefixes: self.prefixes.clone(),
+            prefixes: self.prefixes.iter().map(|p| p.to_string()).collect(),
             observed_at: obs.observed_at.text.clone(),
             provenance: obs.provenance,
         }
@@ -474,9 +515,20 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// Observations evaluated that no rule matched, in bundle order.
     pub unmatched: Vec<usize>,
-    /// Set when evaluation stopped at [`Limits::max_matches`]: the findings
-    /// are those of the matches before it.
-    pub stopped_at: Option<usize>,
+    /// Set when evaluation stopped at a limit ([`Limits::max_matches`] or
+    /// [`Limits::max_work`]): the findings are those of the matches before it.
+    pub stopped: Option<Stop>,
+    /// Work done, in the units of the module docs.
+    pub work: u64,
+}
+
+/// Why evaluation stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// After this many matches.
+    Matches(usize),
+    /// After this much work.
+    Work(u64),
 }
 
 /// Runs every rule of `bundle` over the observations `active` marks (all
@@ -494,13 +546,30 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    // Hash while collecting, sort once at the end: cheaper than keeping a
-    // tree ordered on every insert.
-    let mut groups: HashMap<(&str, &str, &str, Relationship), Vec<Trace>> = HashMap::new();
+    // A rule's finding is (provider, category, relationship): number those
+    // once, so each match hashes two integers, not four strings. Hash
+    // while collecting, sort once at the end.
+    let mut group_of_rule: Vec<u32> = Vec::with_capacity(bundle.rules.len());
+    let mut group_keys: Vec<(&str, &str, Relationship)> = Vec::new();
+    {
+        let mut ids: HashMap<(&str, &str, Relationship), u32> = HashMap::new();
+        for r in &bundle.rules {
+            let key = (r.provider.as_str(), r.category.as_str(), r.relationship);
+            let id = *ids.entry(key).or_insert_with(|| {
+                group_keys.push(key);
+                group_keys.len() as u32 - 1
+            });
+            group_of_rule.push(id);
+        }
+    }
+    let mut subject_ids: HashMap<&str, u32> = HashMap::new();
+    let mut subject_names: Vec<&str> = Vec::new();
+    let mut groups: HashMap<(u32, u32), Vec<Trace>> = HashMap::new();
     let (mut scratch, mut matches) = (Vec::new(), Vec::new());
     let mut unmatched = Vec::new();
     let mut total = 0usize;
-    let mut stopped_at = None;
+    let mut work = 0u64;
+    let mut stopped = None;
     'observations: for (oi, obs) in bundle.observations.iter().enumerate() {
         if !active.is_empty() && !active[oi] {
             continue;
@@ -512,29 +581,33 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
             Some(obs.observed_at.date),
             &mut scratch,
             &mut matches,
+            &mut work,
         );
+        if work > limits.max_work {
+            stopped = Some(Stop::Work(work));
+            break;
+        }
         if matches.is_empty() {
             unmatched.push(oi);
+            continue;
         }
+        let subject = *subject_ids.entry(obs.subject.as_str()).or_insert_with(|| {
+            subject_names.push(obs.subject.as_str());
+            subject_names.len() as u32 - 1
+        });
         for m in matches.drain(..) {
             if total >= limits.max_matches {
-                stopped_at = Some(total);
+                stopped = Some(Stop::Matches(total));
                 break 'observations;
             }
             total += 1;
-            let rule = &bundle.rules[m.rule];
             let range = m
                 .hit
                 .range
                 .as_ref()
                 .and_then(|(r, _)| range_index.get(r.as_str()).copied());
             groups
-                .entry((
-                    obs.subject.as_str(),
-                    rule.provider.as_str(),
-                    rule.category.as_str(),
-                    rule.relationship,
-                ))
+                .entry((subject, group_of_rule[m.rule]))
                 .or_default()
                 .push(Trace {
                     rule: m.rule,
@@ -545,7 +618,13 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
                 });
         }
     }
-    let mut groups: Vec<_> = groups.into_iter().collect();
+    let mut groups: Vec<_> = groups
+        .into_iter()
+        .map(|((s, g), traces)| {
+            let (p, c, r) = group_keys[g as usize];
+            ((subject_names[s as usize], p, c, r), traces)
+        })
+        .collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let findings = groups
         .into_iter()
@@ -560,7 +639,8 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
     Evaluation {
         findings,
         unmatched,
-        stopped_at,
+        stopped,
+        work,
     }
 }
 

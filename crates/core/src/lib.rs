@@ -35,6 +35,7 @@ pub mod include;
 pub mod keywords;
 pub mod layout;
 pub mod limits;
+pub mod literals;
 pub mod lint;
 pub mod load;
 pub mod locate;

@@ -34,8 +34,10 @@ pub struct Limits {
     pub max_condition_depth: usize,
     /// Most parts in one rule's condition.
     pub max_condition_nodes: usize,
-    /// Compiled size limit per regex, in bytes (`RegexBuilder::size_limit`).
+    /// Compiled size limit per regex, in bytes (the NFA's size).
     pub regex_size_limit: usize,
+    /// Most `regex` conditions over all rules (each costs a compilation).
+    pub max_regexes: usize,
     /// Deepest chain of `parent`s (an AWS service -> Amazon is 1).
     pub max_parent_depth: usize,
     /// Longest observation value, in bytes.
@@ -43,6 +45,10 @@ pub struct Limits {
     /// Most rule matches (traces) over the whole bundle. Evaluation stops
     /// at this many with an error: rules that broad say nothing.
     pub max_matches: usize,
+    /// Most work evaluation may do, in the engine's units (index hits,
+    /// and condition parts confirmed times the value's 32-byte blocks;
+    /// see [`crate::engine`]). It stops at this much with an error.
+    pub max_work: u64,
 }
 
 impl Default for Limits {
@@ -62,9 +68,11 @@ impl Default for Limits {
             max_condition_depth: 16,
             max_condition_nodes: 256,
             regex_size_limit: 256 * 1024,
+            max_regexes: 10_000,
             max_parent_depth: 8,
             max_value_bytes: 16 * 1024,
             max_matches: 1_000_000,
+            max_work: 50_000_000,
         }
     }
 }
@@ -84,6 +92,7 @@ impl Limits {
             max_rules: usize::MAX,
             max_claims: usize::MAX,
             max_matches: usize::MAX,
+            max_work: u64::MAX,
             ..Limits::default()
         }
     }

@@ -159,6 +159,11 @@ pub struct DuplicateKey {
 /// the bundle, and the list must stay small for hostile input.
 const MAX_DUPLICATES: usize = 100;
 
+/// Keys compared per object. The format's objects have at most a dozen
+/// keys; past this many, a hostile object would make the check quadratic,
+/// and its unknown fields are errors anyway.
+const MAX_KEYS_SCANNED: usize = 64;
+
 /// Every key that repeats within one object of `text` (already valid JSON
 /// nested no deeper than the depth limit), in document order. Keys compare
 /// after unescaping, so `"a"` and `"\u0061"` are the same key, as they are
@@ -172,16 +177,20 @@ pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
     };
     let mut out = Vec::new();
     let mut path = String::new();
-    cur.scan_value(&mut path, &mut out);
+    let mut pool = Vec::new();
+    cur.scan_value(&mut path, &mut out, &mut pool);
     out
 }
+
+/// The keys seen in one object, with their offsets.
+type Keys<'a> = Vec<(std::borrow::Cow<'a, str>, usize)>;
 
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -246,18 +255,26 @@ impl Cursor<'_> {
     }
 
     /// Walks one value, recording duplicate keys of every object in it.
-    fn scan_value(&mut self, path: &mut String, out: &mut Vec<DuplicateKey>) -> Option<()> {
+    fn scan_value(
+        &mut self,
+        path: &mut String,
+        out: &mut Vec<DuplicateKey>,
+        pool: &mut Vec<Keys<'a>>,
+    ) -> Option<()> {
         self.skip_ws();
         match self.peek()? {
             b'{' => {
                 self.pos += 1;
-                let mut seen: std::collections::HashMap<String, usize> =
-                    std::collections::HashMap::new();
+                // Objects are small: a list beats a hash map here, and the
+                // lists are reused from `pool`.
+                let mut seen = pool.pop().unwrap_or_default();
+                seen.clear();
                 loop {
                     self.skip_ws();
                     match self.peek()? {
                         b'}' => {
                             self.pos += 1;
+                            pool.push(seen);
                             return Some(());
                         }
                         b',' => {
@@ -268,11 +285,12 @@ impl Cursor<'_> {
                     }
                     let key_at = self.pos;
                     self.skip_string()?;
-                    let raw = std::str::from_utf8(&self.bytes[key_at..self.pos]).ok()?;
-                    let key: String = if raw.contains('\\') {
-                        serde_json::from_str(raw).ok()?
+                    let bytes: &'a [u8] = self.bytes;
+                    let raw = std::str::from_utf8(&bytes[key_at..self.pos]).ok()?;
+                    let key: std::borrow::Cow<'_, str> = if raw.contains('\\') {
+                        std::borrow::Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
                     } else {
-                        raw[1..raw.len() - 1].to_string()
+                        std::borrow::Cow::Borrowed(&raw[1..raw.len() - 1])
                     };
                     self.skip_ws();
                     if self.peek()? != b':' {
@@ -284,19 +302,18 @@ impl Cursor<'_> {
                         path.push('.');
                     }
                     path.push_str(&key);
-                    match seen.get(&key) {
-                        Some(&first) if out.len() < MAX_DUPLICATES => out.push(DuplicateKey {
+                    match seen.iter().find(|(k, _)| *k == key) {
+                        Some(&(_, first)) if out.len() < MAX_DUPLICATES => out.push(DuplicateKey {
                             path: path.clone(),
-                            key: key.clone(),
+                            key: key.to_string(),
                             offset: key_at,
                             first,
                         }),
                         Some(_) => {}
-                        None => {
-                            seen.insert(key, key_at);
-                        }
+                        None if seen.len() < MAX_KEYS_SCANNED => seen.push((key, key_at)),
+                        None => {}
                     }
-                    self.scan_value(path, out)?;
+                    self.scan_value(path, out, pool)?;
                     path.truncate(len);
                 }
             }
@@ -317,8 +334,8 @@ impl Cursor<'_> {
                         _ => {}
                     }
                     let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    self.scan_value(path, out)?;
+                    let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
+                    self.scan_value(path, out, pool)?;
                     path.truncate(len);
                     i += 1;
                 }

@@ -6,7 +6,7 @@
 
 use crate::matcher::Condition;
 use serde::Serialize;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// A calendar date, `YYYY-MM-DD`.
 pub type Date = time::Date;
@@ -290,6 +290,10 @@ pub struct Bundle {
     pub ranges: Vec<RangeSet>,
     /// Rules.
     pub rules: Vec<Rule>,
+    /// Rules that compiled but whose examples misbehave. Like every element
+    /// with an error they are left out of evaluation; they are kept here
+    /// only so `whoserves test-rules` can show what failed.
+    pub rejected_rules: Vec<Rule>,
     /// Claims.
     pub claims: Vec<Claim>,
     #[serde(skip)]

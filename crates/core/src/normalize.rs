@@ -30,16 +30,24 @@ use std::ops::Range;
 pub struct Normalized {
     /// The normalised value, original case.
     pub text: String,
-    /// `text` with ASCII letters lower-cased; byte offsets are identical.
-    pub folded: String,
-    /// Spans of host names within `text` (for `domain_suffix`).
-    pub hosts: Vec<Range<usize>>,
+    /// `text` with ASCII letters lower-cased, when that differs from
+    /// `text` (see [`Normalized::folded`]).
+    lowered: Option<String>,
+    /// The span of the host name within `text` (for `domain_suffix`).
+    pub host: Option<Range<usize>>,
     /// The IP, for `dns.a` / `dns.aaaa`.
     pub ip: Option<IpAddr>,
     /// The AS number, for `ip.asn`.
     pub asn: Option<u32>,
     /// Lower-cased header name, for `http.header`.
     pub key: Option<String>,
+}
+
+impl Normalized {
+    /// `text` with ASCII letters lower-cased; byte offsets are identical.
+    pub fn folded(&self) -> &str {
+        self.lowered.as_deref().unwrap_or(&self.text)
+    }
 }
 
 /// Why a value could not be normalised for its kind.
@@ -62,20 +70,20 @@ pub fn normalize_on(
     let trimmed = value.trim();
     let mut ip = None;
     let mut asn = None;
-    let mut hosts = Vec::new();
+    let mut host = None;
     let text = match kind {
         Kind::DnsNs | Kind::DnsCname => {
             let t = strip_dot(trimmed).to_string();
-            hosts.push(0..t.len());
+            host = Some(0..t.len());
             t
         }
         Kind::DnsMx => {
-            let host = match trimmed.split_once(char::is_whitespace) {
+            let host_text = match trimmed.split_once(char::is_whitespace) {
                 Some((pref, rest)) if pref.bytes().all(|b| b.is_ascii_digit()) => rest.trim(),
                 _ => trimmed,
             };
-            let t = strip_dot(host).to_string();
-            hosts.push(0..t.len());
+            let t = strip_dot(host_text).to_string();
+            host = Some(0..t.len());
             t
         }
         Kind::DnsSoa => {
@@ -87,7 +95,7 @@ pub fn normalize_on(
                 }
                 let tok = if i < 2 { strip_dot(tok) } else { tok };
                 if i == 0 {
-                    hosts.push(t.len()..t.len() + tok.len());
+                    host = Some(t.len()..t.len() + tok.len());
                 }
                 t.push_str(tok);
             }
@@ -118,8 +126,8 @@ pub fn normalize_on(
             format!("AS{n}")
         }
         Kind::HtmlScriptSrc | Kind::HtmlLinkHref => match parse_url(trimmed, target) {
-            Some((url, host)) => {
-                hosts.extend(host);
+            Some((url, url_host)) => {
+                host = url_host;
                 url
             }
             None => trimmed.to_string(),
@@ -131,10 +139,14 @@ pub fn normalize_on(
         Kind::HttpHeader => Some(key.unwrap_or("").trim().to_ascii_lowercase()),
         _ => None,
     };
+    let lowered = text
+        .bytes()
+        .any(|b| b.is_ascii_uppercase())
+        .then(|| text.to_ascii_lowercase());
     Ok(Normalized {
-        folded: text.to_ascii_lowercase(),
+        lowered,
         text,
-        hosts,
+        host,
         ip,
         asn,
         key,
@@ -218,14 +230,14 @@ mod tests {
     use super::*;
 
     fn hosts(n: &Normalized) -> Vec<&str> {
-        n.hosts.iter().map(|r| &n.text[r.clone()]).collect()
+        n.host.iter().map(|r| &n.text[r.clone()]).collect()
     }
 
     #[test]
     fn mx_drops_preference_and_dot() {
         let n = normalize(Kind::DnsMx, None, "10 Mail.Protection.Outlook.COM.").unwrap();
         assert_eq!(n.text, "Mail.Protection.Outlook.COM");
-        assert_eq!(n.folded, "mail.protection.outlook.com");
+        assert_eq!(n.folded(), "mail.protection.outlook.com");
         assert_eq!(hosts(&n), ["Mail.Protection.Outlook.COM"]);
     }
 
@@ -287,7 +299,7 @@ mod tests {
         .unwrap();
         assert_eq!(hosts(&n), ["fonts.googleapis.com"]);
         let n = normalize(Kind::HtmlScriptSrc, None, "/static/app.js").unwrap();
-        assert!(n.hosts.is_empty());
+        assert!(n.host.is_none());
         // A relative URL on a page resolves to the page's host.
         let n = normalize_on(Kind::HtmlScriptSrc, None, "/static/app.js", Some("www.firm.example")).unwrap();
         assert_eq!(hosts(&n), ["www.firm.example"]);

@@ -7,7 +7,7 @@
 //! independent of how many prefixes are stored.
 
 use ipnet::IpNet;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::IpAddr;
 
 /// A map from IP prefixes to values, queried by address.

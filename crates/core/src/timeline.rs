@@ -17,7 +17,7 @@
 //! latest date. Dates are the UTC calendar date of `observed_at`.
 
 use crate::model::{Bundle, Date, Kind};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Which observations are in force, as of a date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

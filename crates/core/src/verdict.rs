@@ -46,7 +46,8 @@ use crate::keywords::{Kind, Provenance};
 use crate::model::{Bundle, ClaimStatus, Relationship, BUILTIN_CATEGORIES};
 use crate::timeline::Timeline;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -303,9 +304,17 @@ fn providers_of(bundle: &Bundle, findings: &[Finding], idx: &[usize]) -> String 
     join_and(&names.into_iter().collect::<Vec<_>>())
 }
 
+/// The first ids of some observations, for a reason; the rest counted.
 fn observation_ids(bundle: &Bundle, idx: &[usize]) -> String {
-    let ids: Vec<&str> = idx.iter().map(|&i| bundle.observations[i].id.as_str()).collect();
-    join_and(&ids)
+    let ids: Vec<&str> = idx
+        .iter()
+        .take(NAMED)
+        .map(|&i| bundle.observations[i].id.as_str())
+        .collect();
+    match idx.len().saturating_sub(NAMED) {
+        0 => join_and(&ids),
+        more => format!("{} and {more} more", ids.join(", ")),
+    }
 }
 
 /// Everything verdicts look up, built once.
@@ -390,6 +399,7 @@ struct Judgement {
 struct Others {
     findings: Arc<[usize]>,
     observations: Arc<[usize]>,
+    grounds: Grounds,
     names: String,
     rules: String,
 }
@@ -398,17 +408,18 @@ struct Judge<'a> {
     bundle: &'a Bundle,
     findings: &'a [Finding],
     index: Index<'a>,
-    relevant: HashMap<(&'a str, u32), Arc<[usize]>>,
+    relevant: HashMap<(&'a str, u32), (Arc<[usize]>, Grounds)>,
     others: HashMap<(&'a str, &'a str), Arc<Others>>,
     rules: HashMap<(&'a str, Option<&'a str>), Arc<[usize]>>,
     judged: HashMap<(&'a str, &'a str, Option<&'a str>), Judgement>,
 }
 
 impl<'a> Judge<'a> {
-    /// Observations of `subject` in force whose kind can show `category`.
-    fn relevant(&mut self, subject: &'a str, category: Option<&'a str>) -> Arc<[usize]> {
+    /// Observations of `subject` in force whose kind can show `category`,
+    /// and their grounds.
+    fn relevant(&mut self, subject: &'a str, category: Option<&'a str>) -> (Arc<[usize]>, Grounds) {
         let mask = kinds_mask(category);
-        let index = &self.index;
+        let (bundle, index) = (self.bundle, &self.index);
         self.relevant
             .entry((subject, mask))
             .or_insert_with(|| {
@@ -425,7 +436,8 @@ impl<'a> Judge<'a> {
                     })
                     .unwrap_or_default();
                 out.sort_unstable();
-                out.into()
+                let grounds = Grounds::of(bundle, &out);
+                (out.into(), grounds)
             })
             .clone()
     }
@@ -524,7 +536,7 @@ impl<'a> Judge<'a> {
             .collect();
         parents.sort_unstable();
         let rules = self.rules(p, cat);
-        let relevant = self.relevant(s, cat);
+        let (relevant, relevant_grounds) = self.relevant(s, cat);
         let subject_name = b.entity_name(s);
         let provider_name = b.entity_name(p);
         let what = match cat {
@@ -587,6 +599,7 @@ impl<'a> Judge<'a> {
             j.evidence = o.observations.len();
             j.contradicting = o.findings.clone();
             j.rests_on = o.observations.clone();
+            j.grounds = o.grounds;
         } else {
             j.verdict = Verdict::NotFound;
             j.reason = format!(
@@ -607,16 +620,27 @@ impl<'a> Judge<'a> {
                     "; the bundle has no rule that attributes{scope} to {provider_name}"
                 ));
             } else {
-                let ids: Vec<&str> = rules.iter().map(|&r| b.rules[r].id.as_str()).collect();
+                let ids: Vec<&str> = rules
+                    .iter()
+                    .take(NAMED + 1)
+                    .map(|&r| b.rules[r].id.as_str())
+                    .collect();
+                let listed = match rules.len() {
+                    n if n > NAMED + 1 => format!("{} and {} more", ids[..NAMED].join(", "), n - NAMED),
+                    _ => join_and(&ids),
+                };
                 j.reason.push_str(&format!(
-                    "; {} of {provider_name} could have matched: {}",
-                    noun(ids.len(), "rule", "rules"),
-                    join_and(&ids)
+                    "; {} of {provider_name} could have matched: {listed}",
+                    noun(rules.len(), "rule", "rules")
                 ));
             }
             j.rests_on = relevant;
         }
-        j.grounds = Grounds::of(b, &j.rests_on);
+        j.grounds = match j.verdict {
+            Verdict::NotFound => relevant_grounds,
+            Verdict::Contradicted => j.grounds,
+            _ => Grounds::of(b, &j.rests_on),
+        };
         self.judged.insert((s, p, cat), j.clone());
         j
     }
@@ -624,8 +648,10 @@ impl<'a> Judge<'a> {
 
 impl Others {
     fn of(bundle: &Bundle, findings: &[Finding], list: Arc<[usize]>) -> Self {
+        let observations = observations_of(findings, &list);
         Others {
-            observations: observations_of(findings, &list).into(),
+            grounds: Grounds::of(bundle, &observations),
+            observations: observations.into(),
             names: providers_of(bundle, findings, &list),
             rules: rules_of(bundle, findings, &list),
             findings: list,
@@ -679,7 +705,7 @@ pub fn verdicts(bundle: &Bundle, findings: &[Finding], timeline: &Timeline) -> V
 ///
 /// Complexity: O(claims + findings × parent depth).
 pub fn unclaimed(bundle: &Bundle, findings: &[Finding]) -> Vec<usize> {
-    let claimed: std::collections::HashSet<(&str, &str, Option<&str>)> = bundle
+    let claimed: foldhash::HashSet<(&str, &str, Option<&str>)> = bundle
         .claims
         .iter()
         .map(|c| (c.subject.as_str(), c.provider.as_str(), c.category.as_deref()))

@@ -13,7 +13,7 @@ use crate::model::*;
 use crate::normalize::normalize_host;
 use crate::wire;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 impl<'t> Loader<'t> {
     pub(super) fn load_entities(

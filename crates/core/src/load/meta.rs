@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::wire;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
+use foldhash::HashSet;
 
 /// Default labels of the built-in categories.
 const BUILTIN_LABELS: &[(&str, &str)] = &[
@@ -162,7 +162,7 @@ impl<'t> Loader<'t> {
         bundle: &mut Bundle,
         limits: &Limits,
     ) -> HashSet<String> {
-        let mut first = HashMap::new();
+        let mut first = super::reporter::Firsts::default();
         let mut declared = Vec::new();
         if let Some(raw) = raw {
             for (_, c) in self.section::<wire::Category>(

@@ -115,6 +115,7 @@ fn merge(base: &Bundle, own: Bundle) -> Bundle {
     out.observations.extend(own.observations);
     out.ranges.extend(own.ranges);
     out.rules.extend(own.rules);
+    out.rejected_rules.extend(own.rejected_rules);
     out.claims.extend(own.claims);
     out
 }

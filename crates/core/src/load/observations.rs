@@ -6,8 +6,9 @@ use crate::diag::{Code, JsonPath};
 use crate::limits::Limits;
 use crate::model::*;
 use crate::normalize::{normalize_host, normalize_on};
-use crate::wire;
+use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 
 impl<'t> Loader<'t> {
@@ -21,7 +22,7 @@ impl<'t> Loader<'t> {
     ) {
         let Some(raw) = raw else { return };
         let mut first = seed(self.base.observations.iter().map(|o| o.id.as_str()));
-        let elems = self.section::<wire::Observation>(
+        let elems = self.section::<ObservationRaw<'t>>(
             Some(raw),
             JsonPath::root().field("observations"),
             (limits.max_observations, self.base.observations.len()),
@@ -65,7 +66,14 @@ impl<'t> Loader<'t> {
                 }
             };
             let source = self.source_ref(&e, "source", &w.source, refs);
-            let target = normalize_host(&w.target);
+            let target = if w.target.bytes().any(|b| b.is_ascii_uppercase())
+                || w.target.ends_with('.')
+                || w.target.trim().len() != w.target.len()
+            {
+                normalize_host(&w.target)
+            } else {
+                w.target.into_owned()
+            };
             let norm = match kind {
                 Some(Kind::HttpHeader) if w.key.as_deref().is_none_or(|k| k.trim().is_empty()) => {
                     self.error(
@@ -111,18 +119,81 @@ impl<'t> Loader<'t> {
                 continue;
             };
             bundle.observations.push(Observation {
-                id: w.id,
-                subject: w.subject,
+                id: w.id.into_owned(),
+                subject: w.subject.into_owned(),
                 target,
                 kind,
                 key: norm.key.clone(),
-                value: w.value,
+                value: w.value.into_owned(),
                 observed_at,
-                method: w.method,
+                method: w.method.map(Cow::into_owned),
                 source,
                 provenance,
                 norm,
             });
         }
+    }
+}
+
+/// [`wire::Observation`], borrowing its strings from the bundle text where
+/// it can: observations are most of a bundle, and most of their strings
+/// are only read (kind, provenance, date, source) or copied once. The
+/// fields must stay those of the wire type; a test holds them equal.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ObservationRaw<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    subject: Cow<'a, str>,
+    #[serde(borrow)]
+    target: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    key: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+    #[serde(borrow)]
+    observed_at: Cow<'a, str>,
+    #[serde(default, borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    provenance: Cow<'a, str>,
+}
+
+impl super::reporter::Identified for ObservationRaw<'_> {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The borrowed reader accepts exactly the wire type's fields.
+    #[test]
+    fn fields_match_the_wire_type() {
+        let schema: serde_json::Value =
+            serde_json::from_str(&crate::wire::json_schema()).expect("schema");
+        let props = &schema["$defs"]["Observation"]["properties"];
+        let mut wire: Vec<&str> = props
+            .as_object()
+            .expect("observation properties")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        wire.sort();
+        let source = include_str!("observations.rs");
+        let start = source.find("struct ObservationRaw").expect("struct");
+        let end = start + source[start..].find("\n}").expect("end");
+        let mut raw: Vec<&str> = source[start..end]
+            .lines()
+            .filter_map(|l| l.trim().split_once(':').map(|(f, _)| f))
+            .filter(|f| !f.contains(' ') && !f.starts_with('#'))
+            .collect();
+        raw.sort();
+        assert_eq!(raw, wire);
     }
 }

@@ -10,7 +10,7 @@ use crate::model::*;
 use crate::wire;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// An element of a section: its raw text and its path.
 pub(super) struct Elem<'t> {
@@ -25,15 +25,21 @@ pub(super) struct Loader<'t> {
     pub(super) diags: Vec<Diagnostic>,
     /// Prefixes counted so far, over range sets and inline `cidr` lists.
     pub(super) prefixes: usize,
+    /// Regex conditions counted so far, over all rules.
+    pub(super) regexes: usize,
 }
 
 /// How a duplicate of an id from an included library is described.
 pub(super) const IN_LIBRARY: &str = "an included library";
 
 /// Seeds a duplicate-id table with the ids of `items`.
-pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, String> {
-    ids.map(|id| (id.to_string(), IN_LIBRARY.to_string()))
-        .collect()
+/// Where each id of a section was first defined: `None` for an included
+/// library, else the element's index.
+pub(super) type Firsts = foldhash::HashMap<String, Option<usize>>;
+
+/// Seeds a duplicate-id table with the ids of an included library.
+pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> Firsts {
+    ids.map(|id| (id.to_string(), None)).collect()
 }
 
 impl<'t> Loader<'t> {
@@ -44,6 +50,7 @@ impl<'t> Loader<'t> {
             lines: None,
             diags: Vec::new(),
             prefixes: base.ranges.iter().map(|r| r.set.prefixes().len()).sum(),
+            regexes: base.rules.iter().map(|r| r.condition.regexes()).sum(),
         }
     }
 
@@ -99,6 +106,10 @@ impl<'t> Loader<'t> {
 
     /// Deserialises an element into a wire type; reports and returns `None` on failure.
     pub(super) fn parse<T: Deserialize<'t>>(&mut self, elem: &Elem<'t>) -> Option<T> {
+        // The fast path; only a failure pays for tracking the path.
+        if let Ok(v) = serde_json::from_str::<T>(elem.raw.get()) {
+            return Some(v);
+        }
         let mut de = serde_json::Deserializer::from_str(elem.raw.get());
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(v) => Some(v),
@@ -196,7 +207,7 @@ impl<'t> Loader<'t> {
         path: JsonPath,
         limit: (usize, usize),
         what: &str,
-        first: &mut HashMap<String, String>,
+        first: &mut Firsts,
     ) -> Vec<(Elem<'t>, T)> {
         let Some(raw) = raw else {
             return Vec::new();
@@ -216,13 +227,20 @@ impl<'t> Loader<'t> {
 
     /// Checks an id is non-empty and unique; records it. Returns false (after
     /// reporting) when the element must be skipped.
-    pub(super) fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut HashMap<String, String>) -> bool {
+    pub(super) fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut Firsts) -> bool {
         if id.trim().is_empty() {
             self.error(Code::Empty, e, "id", "the id is empty");
             return false;
         }
         if let Some(prev) = first.get(id) {
-            let prev = prev.clone();
+            let prev = match prev {
+                None => IN_LIBRARY.to_string(),
+                Some(i) => {
+                    let path = e.path.as_str();
+                    let section = path.rfind('[').map_or(path, |k| &path[..k]);
+                    format!("{section}[{i}]")
+                }
+            };
             self.error(
                 Code::DuplicateId,
                 e,
@@ -231,7 +249,8 @@ impl<'t> Loader<'t> {
             );
             return false;
         }
-        first.insert(id.to_string(), e.path.to_string());
+        let index = e.path.as_str().rsplit('[').next().and_then(|t| t.trim_end_matches(']').parse().ok());
+        first.insert(id.to_string(), index);
         true
     }
 

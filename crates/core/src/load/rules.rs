@@ -103,6 +103,16 @@ impl<'t> Loader<'t> {
                 }
                 (None, _) => None,
             };
+            let regexes = count_regexes(&w.matcher.condition);
+            if self.regexes + regexes > limits.max_regexes {
+                let message = format!(
+                    "more than {} regex conditions over all rules; each costs a compilation",
+                    limits.max_regexes
+                );
+                self.error(Code::Limit, &e, "match.condition", message);
+                continue;
+            }
+            self.regexes += regexes;
             let inline = inline_prefixes(&w.matcher.condition);
             if self.prefixes + inline > limits.max_prefixes {
                 let message = format!(
@@ -223,6 +233,8 @@ impl<'t> Loader<'t> {
             }
             if examples_ok {
                 rules.push(rule);
+            } else {
+                bundle.rejected_rules.push(rule);
             }
         }
         bundle.rules = rules;
@@ -238,6 +250,19 @@ fn inline_prefixes(c: &wire::Condition) -> usize {
             items.iter().map(inline_prefixes).sum()
         }
         wire::Condition::Not(inner) => inline_prefixes(inner),
+        _ => 0,
+    }
+}
+
+/// The `regex` conditions in a condition, which count toward
+/// [`Limits::max_regexes`].
+fn count_regexes(c: &wire::Condition) -> usize {
+    match c {
+        wire::Condition::Regex(_) => 1,
+        wire::Condition::All(items) | wire::Condition::Any(items) => {
+            items.iter().map(count_regexes).sum()
+        }
+        wire::Condition::Not(inner) => count_regexes(inner),
         _ => 0,
     }
 }
