@@ -19,9 +19,10 @@
 //! the span for the trace. The set keeps the rules, so a match maps back to
 //! its rule (globset's `GlobSet` keeps its globs for the same reason).
 //!
-//! **Work is counted.** Every index hit costs one unit and every candidate
-//! confirmed costs its condition's parts times the value's length in
-//! 32-byte blocks (plus one). [`evaluate`] stops at
+//! **Work is counted.** Every index hit costs one unit, and every candidate
+//! confirmed costs one per part of its condition plus, per `regex` part,
+//! the value's length in 32-byte blocks (a regex runs over the value; a
+//! literal test is a `memchr`-fast scan). A unit is about 0.1 µs here. [`evaluate`] stops at
 //! [`Limits::max_work`](crate::Limits::max_work) units with an error, so
 //! no bundle within the limits can keep a reader's tab busy for long,
 //! whatever its rules are. Real rule sets use a small fraction of it.
@@ -43,8 +44,9 @@ use std::sync::Arc;
 pub struct RuleSet<'r> {
     rules: &'r [Rule],
     by_kind: Vec<KindIndex>,
-    /// Per rule: the parts of its condition, what confirming it costs.
-    parts: Vec<u64>,
+    /// Per rule: the parts of its condition and its regex parts, what
+    /// confirming it costs.
+    parts: Vec<(u64, u64)>,
 }
 
 #[derive(Debug, Default)]
@@ -162,7 +164,10 @@ impl<'r> RuleSet<'r> {
                 }
             }
         }
-        let parts = rules.iter().map(|r| r.condition.parts() as u64).collect();
+        let parts = rules
+            .iter()
+            .map(|r| (r.condition.parts() as u64, r.condition.regexes() as u64))
+            .collect();
         RuleSet {
             rules,
             by_kind,
@@ -211,7 +216,8 @@ impl<'r> RuleSet<'r> {
             if date.is_some_and(|d| !rule.in_force(d)) {
                 continue;
             }
-            *work += self.parts[i] * blocks;
+            let (parts, regexes) = self.parts[i];
+            *work += parts + regexes * blocks;
             if let Some(hit) = rule_hit(rule, n) {
                 out.push(RuleMatch { rule: i, hit });
             }

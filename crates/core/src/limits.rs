@@ -71,8 +71,8 @@ impl Default for Limits {
             max_regexes: 10_000,
             max_parent_depth: 8,
             max_value_bytes: 16 * 1024,
-            max_matches: 1_000_000,
-            max_work: 50_000_000,
+            max_matches: 500_000,
+            max_work: 10_000_000,
         }
     }
 }
