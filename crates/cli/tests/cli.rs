@@ -35,7 +35,8 @@ fn validate_prints_compiler_style_and_exits_one() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let first = out.lines().next().unwrap();
-    let expected_tail = ":9:65: error: observations[0].kind: unknown observation kind \"dns.mxx\"";
+    let expected_tail =
+        ":9:65: error[keyword]: observations[0].kind: unknown observation kind \"dns.mxx\"";
     assert!(first.starts_with(f.to_str().unwrap()), "{first}");
     assert!(first.contains(expected_tail), "{first}");
 }
@@ -113,4 +114,110 @@ fn schema_prints_json_schema() {
     let o = run(&["schema"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["title"], "whoserves evidence bundle, format whoserves/1");
+}
+
+/// A character that must never reach a terminal from a bundle: C0 and C1
+/// controls, DEL, bidi overrides and isolates.
+fn active(c: char) -> bool {
+    whoserves_core::text::is_active(c)
+}
+
+#[test]
+fn output_from_a_hostile_bundle_is_inert() {
+    let f = fixture("hostile/controls.json");
+    let path = f.to_str().unwrap();
+    for args in [
+        vec!["validate", path],
+        vec!["check", path],
+        vec!["test-rules", path],
+        vec!["check", "--json", path],
+    ] {
+        let o = run(&args);
+        let out = stdout(&o);
+        let bad: Vec<char> = out.chars().filter(|c| active(*c) && *c != '\n').collect();
+        assert!(bad.is_empty(), "{args:?} wrote {bad:?}:\n{out}");
+        // No line was forged: every diagnostic line starts with the file.
+        assert!(
+            !out.lines().any(|l| l.starts_with("forged.json")),
+            "{args:?}:\n{out}"
+        );
+        assert!(!stdout(&o).is_empty() || !o.stderr.is_empty());
+    }
+    // The escapes are visible, like git's quoting of odd paths.
+    let out = stdout(&run(&["check", path]));
+    assert!(out.contains("Title \\x1b[31mred\\x07"), "{out}");
+    assert!(out.contains("\\u{202e}"), "{out}");
+    // And --json is still the same document.
+    let o = run(&["check", "--json", path]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(v["title"].as_str().unwrap().contains('\u{1b}'));
+    assert!(v["banner"].as_str().unwrap().contains('\u{9b}'));
+}
+
+#[test]
+fn negatives_name_what_they_rest_on() {
+    let f = fixture("verdicts/all-features.json");
+    let out = stdout(&run(&["check", f.to_str().unwrap()]));
+    let at = out.find("  gamma-nimbus-hosting: ").expect("reason line");
+    let block: Vec<&str> = out[at..].lines().take(3).collect();
+    assert!(block[0].contains("checked (g-a)"), "{block:?}");
+    assert_eq!(block[1], "    rests on observations: g-a");
+    assert_eq!(
+        block[2],
+        "    rules that could have matched: a-nimbus, aaaa-nimbus, a-nimbus-legacy"
+    );
+    // Observations no rule matched are listed, not silently dropped.
+    assert!(out.contains("observations no rule matched: "), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("g-ns ")), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["check", "--json", f.to_str().unwrap()]).stdout).unwrap();
+    let gamma = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "gamma-nimbus-hosting")
+        .unwrap();
+    assert_eq!(gamma["rests_on"], serde_json::json!(["g-a"]));
+    assert_eq!(gamma["grounds"], "synthetic");
+    // Findings carry their full traces.
+    let trace = &v["findings"][0]["traces"][0];
+    for field in ["rule", "observation", "matcher", "matched", "normalized", "observed_at"] {
+        assert!(trace.get(field).is_some(), "trace lacks {field}: {trace}");
+    }
+}
+
+#[test]
+fn as_of_judges_the_bundle_at_a_date() {
+    let f = fixture("verdicts/all-features.json");
+    let path = f.to_str().unwrap();
+    let now: serde_json::Value = serde_json::from_slice(&run(&["check", "--json", path]).stdout).unwrap();
+    let then: serde_json::Value =
+        serde_json::from_slice(&run(&["check", "--json", "--as-of", "2019-12-31", path]).stdout).unwrap();
+    assert_eq!(then["as_of"], "2019-12-31");
+    assert!(then["later"].as_array().unwrap().len() > 0);
+    assert_ne!(now["summary"], then["summary"]);
+    let o = run(&["check", "--as-of", "2019-02-30", path]);
+    assert_eq!(o.status.code(), Some(2), "a bad date is a usage error");
+}
+
+#[test]
+fn includes_read_only_regular_files() {
+    let dir = std::env::temp_dir().join(format!("whoserves-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("b.json");
+    // From the temp dir, ../dev/zero names the device (temp dirs sit at /tmp).
+    let depth = dir.components().count() - 1;
+    let up = "../".repeat(depth);
+    std::fs::write(
+        &bundle,
+        format!(
+            r#"{{"format": "whoserves/1", "include": ["{up}dev/zero", "{up}dev/stdin"], "meta": {{"title": "t"}}}}"#
+        ),
+    )
+    .unwrap();
+    let o = run(&["validate", bundle.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert_eq!(out.matches("not a regular file").count(), 2, "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -615,10 +615,10 @@ impl<'a> Judge<'a> {
                 ));
             }
             if rules.is_empty() {
-                let scope = cat.map(|c| format!(" for {c}")).unwrap_or_default();
-                j.reason.push_str(&format!(
-                    "; the bundle has no rule that attributes{scope} to {provider_name}"
-                ));
+                j.reason.push_str(&match cat {
+                    Some(c) => format!("; the bundle has no rule that attributes {c} to {provider_name}"),
+                    None => format!("; the bundle has no rule for {provider_name}"),
+                });
             } else {
                 let ids: Vec<&str> = rules
                     .iter()

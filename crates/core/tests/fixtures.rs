@@ -88,6 +88,20 @@ pub fn render_verdicts(a: &Analysis) -> String {
             out.push_str(&format!("  rests on {}\n", ids.join(", ")));
         }
     }
+    if !a.unmatched.is_empty() {
+        let ids: Vec<&str> = a
+            .unmatched
+            .iter()
+            .map(|&o| b.observations[o].id.as_str())
+            .collect();
+        out.push_str(&format!("no rule matched {}\n", ids.join(", ")));
+    }
+    for &(o, by) in &a.timeline.superseded {
+        out.push_str(&format!(
+            "superseded {} by {}\n",
+            b.observations[o].id, b.observations[by].id
+        ));
+    }
     for &i in &a.unclaimed {
         let f = &a.findings[i];
         let mut rules: Vec<&str> = f
@@ -126,7 +140,16 @@ fn verdict_fixtures() {
             path.display(),
             diags.join("\n")
         );
-        failures.extend(check(&path, &render_verdicts(&a)));
+        // A sidecar NAME.dates lists as-of dates to judge the bundle at too.
+        let mut text = render_verdicts(&a);
+        if let Ok(dates) = fs::read_to_string(path.with_extension("dates")) {
+            for d in dates.lines().filter(|l| !l.trim().is_empty()) {
+                let date = whoserves_core::date::parse_date(d.trim()).expect("a date");
+                text.push_str(&format!("\nas of {d}:\n"));
+                text.push_str(&render_verdicts(&a.as_of(Some(date))));
+            }
+        }
+        failures.extend(check(&path, &text));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -128,6 +128,11 @@ impl<'t> Loader<'t> {
                     (l, c) => (l0 + l - 1, c),
                 };
                 let message = strip_position(&json_err.to_string());
+                // The duplicate-key scan has already reported this one, at
+                // the key itself.
+                if message.starts_with("duplicate field") {
+                    return None;
+                }
                 let code = if message.starts_with("unknown field") {
                     Code::UnknownField
                 } else if message.starts_with("missing field") {
