@@ -6,7 +6,7 @@
 use crate::state::AppState;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use whoserves_core::graph::{provider_category_matrix, Matrix};
+use whoserves_core::view::{provider_category_matrix, Matrix};
 
 const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
 const GRID: RGBColor = RGBColor(0xc9, 0xce, 0xd6);

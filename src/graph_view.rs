@@ -8,9 +8,9 @@ use crate::state::{AppState, Selection};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
-use whoserves_core::graph::{Graph, Side};
 use whoserves_core::layout::Layout;
 use whoserves_core::model::BUILTIN_CATEGORIES;
+use whoserves_core::view::{Graph, Side};
 
 /// Above this many edges, edges are hidden while the reader drags, so
 /// panning stays smooth; they return when the pointer is released.
@@ -257,11 +257,11 @@ pub fn GraphView() -> impl IntoView {
                     "M{:.1} {:.1} C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
                     c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y
                 );
-                let rel = e.relationship.map(|r| r.as_str()).unwrap_or("claimed");
+                let rel = e.kind.as_str();
                 let class = format!("edge cat-{} rel-{rel}", category_class(e.category.as_deref()));
                 let key = e.key(&g);
                 let (from, to) = (e.from, e.to);
-                let width = if e.claimed_only { 7.0 } else { edge_width(e.evidence) };
+                let width = if e.kind.is_claim() { 7.0 } else { edge_width(e.evidence) };
                 let label = format!(
                     "{} to {}: {} {}, {} observation(s){}",
                     g.nodes[from].label,

@@ -262,16 +262,16 @@ fn Status() -> impl IntoView {
 }
 
 /// Title, banner, warnings and verdict counts of the bundle on screen.
+/// The counts follow the as-of date like every other view: they read
+/// `state.analysis`, the analysis at that date.
 #[component]
 fn Overview() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        let Some(cur) = state.current.get() else {
+        let (Some(cur), Some(a)) = (state.current.get(), state.analysis.get()) else {
             return view! { <p class="hint">"No bundle is loaded yet."</p> }.into_any();
         };
-        let a = &cur.analysis;
-        let report = a.report();
-        let summary = report.summary;
+        let summary = a.summary();
         let counts = Verdict::ALL
             .iter()
             .map(|v| {
@@ -288,13 +288,31 @@ fn Overview() -> impl IntoView {
             .iter()
             .map(|d| view! { <li data-testid="warning"><code>{d.render(&cur.source)}</code></li> })
             .collect_view();
-        let no_raw_evidence = a.bundle.observations.is_empty() && !a.bundle.claims.is_empty();
+        let errors = whoserves_core::diag::error_count(&a.diagnostics);
+        let n_warnings = a.diagnostics.len() - errors;
+        let b = &a.bundle;
+        let no_raw_evidence = b.observations.is_empty() && !b.claims.is_empty();
+        let marked = a
+            .verdicts
+            .iter()
+            .filter(|v| v.grounds.mark().is_some())
+            .count();
+        let timeline = &a.timeline;
+        let dated = timeline.as_of.map(|d| {
+            format!(
+                "As of {}: {} observation(s) in force, {} made later left out, {} superseded by a later reading.",
+                whoserves_core::model::format_date(d),
+                timeline.active.iter().filter(|x| **x).count(),
+                timeline.later.len(),
+                timeline.superseded.len()
+            )
+        });
         view! {
             <section class="overview" data-testid="overview">
-                <h1 data-testid="bundle-title">{report.title.clone()}</h1>
-                {a.bundle.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
+                {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                 <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
-                {report.banner.clone().map(|b| view! { <p class="banner" data-testid="banner" role="note">{b}</p> })}
+                {b.meta.banner.clone().map(|t| view! { <p class="banner" data-testid="banner" role="note">{t}</p> })}
                 {no_raw_evidence.then(|| view! {
                     <p class="note" data-testid="no-evidence-note">
                         "This bundle holds claims but no observations: the report did not publish its raw evidence. "
@@ -302,11 +320,17 @@ fn Overview() -> impl IntoView {
                         "not that the claim is false. Load an evidence file to check these claims."
                     </p>
                 })}
-                {(!report.diagnostics.is_empty()).then(|| view! {
-                    <details class="warnings"><summary>{format!("{} warning(s)", report.warnings)}</summary><ul>{warnings}</ul></details>
+                {(marked > 0).then(|| view! {
+                    <p class="note-small" data-testid="grounds-note">{format!(
+                        "{marked} verdict(s) are marked synthetic or reported: they stand on no first-hand observation."
+                    )}</p>
                 })}
-                <p data-testid="diagnostic-counts" class="sr-only">{format!("{} error(s), {} warning(s)", report.errors, report.warnings)}</p>
-                <ul class="verdicts" data-testid="verdict-counts" aria-label=format!("{} claims by verdict", report.claims.len())>{counts}</ul>
+                {dated.map(|t| view! { <p class="note-small" data-testid="as-of-note">{t}</p> })}
+                {(!a.diagnostics.is_empty()).then(|| view! {
+                    <details class="warnings"><summary>{format!("{n_warnings} warning(s)")}</summary><ul>{warnings}</ul></details>
+                })}
+                <p data-testid="diagnostic-counts" class="sr-only">{format!("{errors} error(s), {n_warnings} warning(s)")}</p>
+                <ul class="verdicts" data-testid="verdict-counts" aria-label=format!("{} claims by verdict", b.claims.len())>{counts}</ul>
             </section>
         }
         .into_any()

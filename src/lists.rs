@@ -1,12 +1,12 @@
 //! The claims list, the unclaimed findings, the filter controls and the
 //! table view. All read the same filtered graph as the picture.
 
-use crate::panel::verdict_badge;
+use crate::panel::{grounds_mark, verdict_badge};
 use crate::state::{AppState, Selection, View};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-use whoserves_core::graph::{self, country_of, Filters, VerdictFilter};
 use whoserves_core::model::{format_date, Relationship};
+use whoserves_core::view::{self as graph, country_of, Filters, VerdictFilter};
 use whoserves_core::Verdict;
 
 /// Claims shown under the current filters, with their verdicts.
@@ -47,7 +47,7 @@ pub fn ClaimsList() -> impl IntoView {
                 view! {
                     <li class="claim-row" data-testid="claim" data-id=c.id.clone() data-verdict=v.verdict.as_str()>
                         <button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{title}</button>
-                        " "{verdict_badge(v.verdict)}
+                        " "{verdict_badge(v.verdict)}{grounds_mark(v.grounds)}
                         {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
                         <p class="reason">{v.reason.clone()}</p>
                     </li>
@@ -75,14 +75,19 @@ pub fn ClaimsList() -> impl IntoView {
                 let rules: BTreeSet<String> = e
                     .findings
                     .iter()
-                    .flat_map(|&f| a.findings[f].traces.iter().map(|t| t.rule.clone()))
+                    .flat_map(|&f| {
+                        a.findings[f]
+                            .traces
+                            .iter()
+                            .map(|t| a.bundle.rules[t.rule].id.clone())
+                    })
                     .collect();
                 let text = format!(
                     "{} → {} ({}, {}): {} observation(s) via {}",
                     g.nodes[e.from].label,
                     g.nodes[e.to].label,
                     e.category.as_deref().unwrap_or("-"),
-                    e.relationship.map(|r| r.as_str()).unwrap_or("-"),
+                    e.kind.as_str(),
                     e.evidence,
                     rules.into_iter().collect::<Vec<_>>().join(", ")
                 );

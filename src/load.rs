@@ -7,7 +7,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use whoserves_core::{analyze_documents, includes, Document, Limits};
+use whoserves_core::include::{fetch_failed, plan, Base};
+use whoserves_core::{analyze_documents, Document, Limits};
 
 /// `bundles/index.json`.
 #[derive(Debug, Clone, Deserialize)]
@@ -50,17 +51,15 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .map_err(|e| format!("Could not read {url}: {e}"))
 }
 
-/// Resolves `reference` against `base` (itself relative to the page).
-pub fn resolve(reference: &str, base: &str) -> Result<String, String> {
+/// The absolute URL of `base` (relative to the page): where the core
+/// resolves a bundle's includes from.
+pub fn absolute(base: &str) -> String {
     let page = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    let base = web_sys::Url::new_with_base(base, &page)
-        .map_err(|_| format!("cannot resolve {base}"))?
-        .href();
-    web_sys::Url::new_with_base(reference, &base)
+    web_sys::Url::new_with_base(base, &page)
         .map(|u| u.href())
-        .map_err(|_| format!("cannot resolve {reference} against {base}"))
+        .unwrap_or_else(|_| base.to_string())
 }
 
 /// Lets the browser paint (so the progress text shows) before heavy work.
@@ -118,19 +117,26 @@ async fn analyse_and_show(
     base: String,
     text: String,
 ) {
+    // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
-    for inc in includes(&text) {
-        state
-            .status
-            .set(Status::Busy(format!("Fetching the rule library {inc}…")));
-        let url = match resolve(&inc, &base) {
-            Ok(u) => u,
-            Err(message) => return fail(state, source, message),
+    for inc in plan(&text, &Base::Url(absolute(&base))) {
+        let fetched = match inc.target {
+            Ok(target) => {
+                state.status.set(Status::Busy(format!(
+                    "Fetching the rule library {}…",
+                    inc.reference
+                )));
+                fetch_text(target.as_str())
+                    .await
+                    .map(|t| Document {
+                        name: inc.reference.clone(),
+                        text: t,
+                    })
+                    .map_err(|m| fetch_failed(inc.index, m))
+            }
+            Err(d) => Err(d),
         };
-        match fetch_text(&url).await {
-            Ok(t) => libraries.push(Document { name: inc, text: t }),
-            Err(message) => return fail(state, source, message),
-        }
+        libraries.push(fetched);
     }
     state.status.set(Status::Busy(
         "Checking the bundle and running the rules…".into(),

@@ -8,8 +8,9 @@
 use crate::state::{AppState, Selection};
 use leptos::prelude::*;
 use whoserves_core::engine::Trace;
-use whoserves_core::graph::{self, Graph, Side};
 use whoserves_core::model::{format_date, Bundle, Provenance, SourceRef};
+use whoserves_core::verdict::{Grounds, Verdict};
+use whoserves_core::view::{self as graph, EdgeKind, Graph, Side};
 use whoserves_core::Analysis;
 
 /// `url` if it is http(s), else `None`: data never becomes another kind of link.
@@ -68,6 +69,18 @@ pub fn verdict_badge(v: whoserves_core::Verdict) -> impl IntoView {
     view! { <span class=format!("badge verdict-{}", v.as_str()) data-testid="verdict-badge">{v.label()}</span> }
 }
 
+/// The mark of a verdict that stands on no first-hand observation:
+/// `synthetic` (made-up data) or `reported` (taken from a publication).
+pub fn grounds_mark(g: Grounds) -> impl IntoView {
+    g.mark().map(|m| {
+        let title = match g {
+            Grounds::Synthetic => "This verdict rests only on synthetic (made-up) observations.",
+            _ => "This verdict rests only on observations taken from a publication, not re-observed.",
+        };
+        view! { " "<span class=format!("badge grounds-{m}") data-testid="grounds-mark" title=title>{m}</span> }
+    })
+}
+
 /// The side panel.
 #[component]
 pub fn Panel() -> impl IntoView {
@@ -113,21 +126,37 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
                 .unwrap_or_else(|| c.to_string())
         })
         .unwrap_or_else(|| "any service".into());
-    let rel = e
-        .relationship
-        .map(|r| r.as_str())
-        .unwrap_or("claimed, no finding");
+    let rel = match e.kind {
+        EdgeKind::Claim => "claimed, no finding",
+        k => k.as_str(),
+    };
     let claims = e
         .claims
         .iter()
         .map(|&ci| {
             let c = &b.claims[ci];
             let v = &a.verdicts[ci];
+            let rests_on: Vec<&str> = v
+                .rests_on
+                .iter()
+                .take(20)
+                .map(|&o| b.observations[o].id.as_str())
+                .collect();
+            let more = v.rests_on.len().saturating_sub(rests_on.len());
+            let negative = matches!(v.verdict, Verdict::NotFound | Verdict::Contradicted);
             view! {
                 <li class="claim" data-testid="panel-claim">
                     {verdict_badge(v.verdict)}
+                    {grounds_mark(v.grounds)}
                     <span class="status">{format!("claim {}", c.status)}</span>
                     <p class="reason">{v.reason.clone()}</p>
+                    {(negative && !rests_on.is_empty()).then(|| view! {
+                        <p class="note-small" data-testid="rests-on">{format!(
+                            "Rests on observations {}{}",
+                            rests_on.join(", "),
+                            if more > 0 { format!(" and {more} more") } else { String::new() }
+                        )}</p>
+                    })}
                     {c.quote.clone().map(|q| view! { <blockquote>{q}</blockquote> })}
                     {c.note.clone().map(|n| view! { <p class="note-small">{format!("Note: {n}")}</p> })}
                     <p class="src">"Source: "{source_view(b, &c.source)}
@@ -139,7 +168,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
     let findings = graph::edge_findings(a, e)
         .into_iter()
         .flat_map(|f| f.traces.iter().map(move |t| (f, t)))
-        .map(|(f, t)| trace_view(a, f.parents.clone(), t))
+        .map(|(f, t)| trace_view(a, b.ancestors(&f.provider), t))
         .collect_view();
     view! {
         <section data-testid="edge-panel">
@@ -155,8 +184,10 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
 
 fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
     let b = &a.bundle;
-    let rule = b.rules.iter().find(|r| r.id == t.rule);
-    let obs = b.observations.iter().find(|o| o.id == t.observation);
+    // Traces carry indices: no search by id.
+    let rule = b.rules.get(t.rule);
+    let obs = b.observations.get(t.observation);
+    let matcher = rule.map(|r| r.describe_matcher()).unwrap_or_default();
     let rule_view = rule.map(|r| {
         let refs = r
             .references
@@ -175,7 +206,7 @@ fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
             <div class="rule" data-testid="trace-rule">
                 <p><strong>"Rule "</strong><code>{r.id.clone()}</code>{format!(" ({}, {})", r.category, r.relationship)}</p>
                 <p>{r.explanation.clone()}</p>
-                <p class="matcher">"Matcher: "<code data-testid="trace-matcher">{t.matcher.clone()}</code></p>
+                <p class="matcher">"Matcher: "<code data-testid="trace-matcher">{matcher.clone()}</code></p>
                 {window.map(|w| view! { <p class="note-small">{w}</p> })}
                 {(!r.references.is_empty()).then(|| view! { <ul class="refs">{refs}</ul> })}
             </div>
@@ -199,10 +230,14 @@ fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
                 <p class=if synthetic { "provenance warn" } else { "provenance" } data-testid="trace-provenance">
                     {format!("Provenance: {}", provenance_text(o.provenance))}</p>
                 <p class="src">"Source: "{source_view(b, &o.source)}</p>
-                {t.range.clone().map(|r| view! {
-                    <p class="note-small">{format!("Range set {r}{}; covering prefixes: {}",
-                        t.range_version.as_ref().map(|v| format!(" (version {v})")).unwrap_or_default(),
-                        t.prefixes.join(", "))}</p>
+                {t.range.and_then(|r| b.ranges.get(r)).map(|r| {
+                    let prefixes: Vec<String> = t.prefixes.iter().map(|p| p.to_string()).collect();
+                    view! {
+                        <p class="note-small">{format!("Range set {}{}; covering prefixes: {}",
+                            r.id,
+                            r.version.as_ref().map(|v| format!(" (version {v})")).unwrap_or_default(),
+                            prefixes.join(", "))}</p>
+                    }
                 })}
             </div>
         }
@@ -252,7 +287,7 @@ fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
                 "{} · {} · {}",
                 g.nodes[other].label,
                 ed.category.as_deref().unwrap_or("any service"),
-                ed.relationship.map(|r| r.as_str()).unwrap_or("claimed")
+                ed.kind.as_str()
             );
             view! {
                 <li><button class="link-button" data-testid="panel-edge" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li>

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 use std::sync::Arc;
-use whoserves_core::graph::{self, Filters, Graph};
 use whoserves_core::layout::{self, Layout};
+use whoserves_core::view::{self as graph, param, Filters, Graph};
 use whoserves_core::{Analysis, Diagnostic};
 
 /// A shared, immutable value compared by identity, so memos over large
@@ -71,7 +71,7 @@ pub enum Selection {
     None,
     /// A firm or provider, by entity id.
     Node(String),
-    /// An edge, by [`whoserves_core::graph::Edge::key`].
+    /// An edge, by [`whoserves_core::view::Edge::key`].
     Edge(String),
 }
 
@@ -183,7 +183,7 @@ impl AppState {
         let analysis = Memo::new(move |_| {
             let cur = current.get()?;
             Some(match as_of.get() {
-                Some(d) => Shared(Arc::new(graph::as_of(&cur.analysis, d))),
+                Some(d) => Shared(Arc::new(cur.analysis.as_of(Some(d)))),
                 None => cur.analysis.clone(),
             })
         });
@@ -199,7 +199,8 @@ impl AppState {
             let g = graph.get();
             let labels = |i: usize| {
                 let e = &g.edges[i];
-                e.claimed_only
+                e.kind
+                    .is_claim()
                     .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
             };
             let o = layout::Options::default();
@@ -259,10 +260,7 @@ impl UrlState {
             .ok()
             .map(|p| {
                 let mut out = Vec::new();
-                for k in [
-                    "bundle", "cat", "rel", "verdict", "country", "asof", "q", "sel", "view",
-                    "layout",
-                ] {
+                for k in param::ALL {
                     if let Some(v) = p.get(k) {
                         out.push((k.to_string(), v));
                     }
@@ -271,23 +269,24 @@ impl UrlState {
             })
             .unwrap_or_default();
         let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
+        use param::{BUNDLE, LAYOUT, SELECTION, VIEW};
         let filters = Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let selection = match get("sel") {
+        let selection = match get(SELECTION) {
             Some(s) if s.starts_with("n:") => Selection::Node(s[2..].to_string()),
             Some(s) if s.starts_with("e:") => Selection::Edge(s[2..].to_string()),
             _ => Selection::None,
         };
-        let view = match get("view").as_deref() {
+        let view = match get(VIEW).as_deref() {
             Some("table") => View::Table,
             Some("charts") => View::Charts,
             _ => View::Graph,
         };
         UrlState {
-            bundle: get("bundle"),
+            bundle: get(BUNDLE),
             filters,
             selection,
             view,
-            layout: LayoutKind::parse(get("layout").as_deref().unwrap_or("")),
+            layout: LayoutKind::parse(get(LAYOUT).as_deref().unwrap_or("")),
         }
     }
 
@@ -297,21 +296,21 @@ impl UrlState {
             return String::new();
         };
         if let Some(b) = &self.bundle {
-            p.append("bundle", b);
+            p.append(param::BUNDLE, b);
         }
         for (k, v) in self.filters.to_query() {
             p.append(k, &v);
         }
         match &self.selection {
-            Selection::Node(id) => p.append("sel", &format!("n:{id}")),
-            Selection::Edge(key) => p.append("sel", &format!("e:{key}")),
+            Selection::Node(id) => p.append(param::SELECTION, &format!("n:{id}")),
+            Selection::Edge(key) => p.append(param::SELECTION, &format!("e:{key}")),
             Selection::None => {}
         }
         if self.view != View::Graph {
-            p.append("view", self.view.as_str());
+            p.append(param::VIEW, self.view.as_str());
         }
         if self.layout != LayoutKind::Auto {
-            p.append("layout", self.layout.as_str());
+            p.append(param::LAYOUT, self.layout.as_str());
         }
         let s: String = p.to_string().into();
         if s.is_empty() {

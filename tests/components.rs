@@ -9,7 +9,7 @@ use wasm_bindgen_test::*;
 use whoserves_app::charts::matrix_svg;
 use whoserves_app::panel::{link, Panel};
 use whoserves_app::state::{AppState, Current, Selection, Shared};
-use whoserves_core::graph::Matrix;
+use whoserves_core::view::Matrix;
 use whoserves_core::{analyze, Limits};
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -92,11 +92,7 @@ fn main() -> ExitCode {
             println!("{}: {e} error(s), {w} warning(s)", inert(name));
             exit_for(a)
         }),
-        Command::Check {
-            file,
-            json,
-            as_of,
-        } => with_bundle(&file, |a, name| {
+        Command::Check { file, json, as_of } => with_bundle(&file, |a, name| {
             let dated;
             let a = match as_of {
                 Some(d) => {
@@ -395,7 +391,10 @@ fn print_check(a: &Analysis) {
                 ]
             })
             .collect();
-        print_table(&["observation", "subject", "target", "kind", "value"], &rows);
+        print_table(
+            &["observation", "subject", "target", "kind", "value"],
+            &rows,
+        );
     }
     if !report.superseded.is_empty() {
         println!(

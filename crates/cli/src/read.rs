@@ -22,7 +22,8 @@ pub enum ReadError {
 /// Reads `file` as UTF-8 text if it is a regular file of at most `max_bytes`.
 pub fn read_bundle_file(file: &Path, max_bytes: usize) -> Result<String, ReadError> {
     let shown = file.display();
-    let meta = std::fs::metadata(file).map_err(|e| ReadError::Io(format!("cannot read {shown}: {e}")))?;
+    let meta =
+        std::fs::metadata(file).map_err(|e| ReadError::Io(format!("cannot read {shown}: {e}")))?;
     if !meta.is_file() {
         return Err(ReadError::Io(format!(
             "cannot read {shown}: not a regular file (only regular files are read, never devices, pipes or directories)"
@@ -41,7 +42,9 @@ pub fn read_bundle_file(file: &Path, max_bytes: usize) -> Result<String, ReadErr
         .metadata()
         .map_err(|e| ReadError::Io(format!("cannot read {shown}: {e}")))?;
     if !opened.is_file() {
-        return Err(ReadError::Io(format!("cannot read {shown}: not a regular file")));
+        return Err(ReadError::Io(format!(
+            "cannot read {shown}: not a regular file"
+        )));
     }
     let mut bytes = Vec::with_capacity(opened.len().min(max_bytes as u64) as usize);
     f.take(max_bytes as u64 + 1)
@@ -88,7 +91,10 @@ mod tests {
         std::fs::write(&big, vec![b' '; 2048]).unwrap();
         let m = io_message(read_bundle_file(&big, 1024));
         assert!(m.contains("more than the limit of 1024 bytes"), "{m}");
-        assert_eq!(read_bundle_file(&big, 4096).ok().map(|s| s.len()), Some(2048));
+        assert_eq!(
+            read_bundle_file(&big, 4096).ok().map(|s| s.len()),
+            Some(2048)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

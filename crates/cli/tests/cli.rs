@@ -181,7 +181,14 @@ fn negatives_name_what_they_rest_on() {
     assert_eq!(gamma["grounds"], "synthetic");
     // Findings carry their full traces.
     let trace = &v["findings"][0]["traces"][0];
-    for field in ["rule", "observation", "matcher", "matched", "normalized", "observed_at"] {
+    for field in [
+        "rule",
+        "observation",
+        "matcher",
+        "matched",
+        "normalized",
+        "observed_at",
+    ] {
         assert!(trace.get(field).is_some(), "trace lacks {field}: {trace}");
     }
 }
@@ -190,11 +197,13 @@ fn negatives_name_what_they_rest_on() {
 fn as_of_judges_the_bundle_at_a_date() {
     let f = fixture("verdicts/all-features.json");
     let path = f.to_str().unwrap();
-    let now: serde_json::Value = serde_json::from_slice(&run(&["check", "--json", path]).stdout).unwrap();
+    let now: serde_json::Value =
+        serde_json::from_slice(&run(&["check", "--json", path]).stdout).unwrap();
     let then: serde_json::Value =
-        serde_json::from_slice(&run(&["check", "--json", "--as-of", "2019-12-31", path]).stdout).unwrap();
+        serde_json::from_slice(&run(&["check", "--json", "--as-of", "2019-12-31", path]).stdout)
+            .unwrap();
     assert_eq!(then["as_of"], "2019-12-31");
-    assert!(then["later"].as_array().unwrap().len() > 0);
+    assert!(!then["later"].as_array().unwrap().is_empty());
     assert_ne!(now["summary"], then["summary"]);
     let o = run(&["check", "--as-of", "2019-02-30", path]);
     assert_eq!(o.status.code(), Some(2), "a bad date is a usage error");

@@ -70,13 +70,17 @@ impl Text {
 
 fn providers(t: &mut Text, n: usize) {
     for p in 0..n {
-        t.item(format_args!(r#"{{"id":"p{p}","role":"provider","name":"P{p}"}}"#));
+        t.item(format_args!(
+            r#"{{"id":"p{p}","role":"provider","name":"P{p}"}}"#
+        ));
     }
 }
 
 fn subjects(t: &mut Text, n: usize) {
     for s in 0..n {
-        t.item(format_args!(r#"{{"id":"s{s}","role":"subject","name":"S{s}"}}"#));
+        t.item(format_args!(
+            r#"{{"id":"s{s}","role":"subject","name":"S{s}"}}"#
+        ));
     }
 }
 
@@ -86,7 +90,15 @@ fn obs(t: &mut Text, j: usize, subject: usize, kind: &str, value: &str) {
     ));
 }
 
-fn rule(t: &mut Text, i: usize, provider: usize, category: &str, kind: &str, cond: &str, example: &str) {
+fn rule(
+    t: &mut Text,
+    i: usize,
+    provider: usize,
+    category: &str,
+    kind: &str,
+    cond: &str,
+    example: &str,
+) {
     t.item(format_args!(
         r#"{{"id":"r{i}","provider":"p{provider}","category":"{category}","relationship":"direct","match":{{"kind":"{kind}","condition":{cond}}},"explanation":"x","examples":{{"match":[{example}]}}}}"#
     ));
@@ -118,7 +130,15 @@ fn shape_claims(n_subjects: usize) -> String {
     for i in 0..n_rules {
         let (kind, cat) = [("dns.mx", "email"), ("dns.ns", "dns"), ("dns.cname", "cdn")][i % 3];
         let cond = format!(r#"{{"domain_suffix":"h{i}.ex"}}"#);
-        rule(&mut t, i, i % n_providers, cat, kind, &cond, &format!("\"a.h{i}.ex\""));
+        rule(
+            &mut t,
+            i,
+            i % n_providers,
+            cat,
+            kind,
+            &cond,
+            &format!("\"a.h{i}.ex\""),
+        );
     }
     t.end_section();
     t.section("observations");
@@ -158,7 +178,14 @@ fn ranges_x_cidr() -> String {
             if k > 0 {
                 prefixes.push(',');
             }
-            write!(prefixes, "\"{}.{}.{}.0/24\"", 10 + n / 65_536, (n / 256) % 256, n % 256).unwrap();
+            write!(
+                prefixes,
+                "\"{}.{}.{}.0/24\"",
+                10 + n / 65_536,
+                (n / 256) % 256,
+                n % 256
+            )
+            .unwrap();
         }
         t.item(format_args!(
             r#"{{"id":"set{r}","provider":"p{}","version":"1","source":"b","prefixes":[{prefixes}]}}"#,
@@ -178,7 +205,13 @@ fn ranges_x_cidr() -> String {
     t.section("observations");
     for j in 0..n_obs {
         let n = rng.below(n_sets * per_set * 2); // half fall outside every set
-        let ip = format!("{}.{}.{}.{}", 10 + n / 65_536, (n / 256) % 256, n % 256, 1 + j % 250);
+        let ip = format!(
+            "{}.{}.{}.{}",
+            10 + n / 65_536,
+            (n / 256) % 256,
+            n % 256,
+            1 + j % 250
+        );
         obs(&mut t, j, j % 100, "dns.a", &ip);
     }
     t.end_section();
@@ -206,7 +239,15 @@ fn regex_rules() -> String {
     t.section("rules");
     for i in 0..n_rules {
         let cond = format!(r#"{{"regex":"^ns-[0-9]+\\.dns{i}\\.(net|org)$"}}"#);
-        rule(&mut t, i, i % 1_000, "dns", "dns.ns", &cond, &format!("\"ns-1.dns{i}.net\""));
+        rule(
+            &mut t,
+            i,
+            i % 1_000,
+            "dns",
+            "dns.ns",
+            &cond,
+            &format!("\"ns-1.dns{i}.net\""),
+        );
     }
     t.end_section();
     t.section("observations");
@@ -262,7 +303,15 @@ fn deep_trees() -> String {
     for i in 0..n_rules {
         let mut parts = 0;
         let cond = tree(i, 1, &mut parts, &mut regexes);
-        rule(&mut t, i, i % 100, "tls-ca", "tls.issuer", &cond, &format!("\"CN=k{i}-\""));
+        rule(
+            &mut t,
+            i,
+            i % 100,
+            "tls-ca",
+            "tls.issuer",
+            &cond,
+            &format!("\"CN=k{i}-\""),
+        );
     }
     t.end_section();
     t.section("observations");
@@ -285,7 +334,15 @@ fn broad_rules() -> String {
     t.end_section();
     t.section("rules");
     for i in 0..n_rules {
-        rule(&mut t, i, i % 1_000, "tls-ca", "tls.issuer", &format!(r#"{{"regex":".|{i}"}}"#), "\"x\"");
+        rule(
+            &mut t,
+            i,
+            i % 1_000,
+            "tls-ca",
+            "tls.issuer",
+            &format!(r#"{{"regex":".|{i}"}}"#),
+            "\"x\"",
+        );
     }
     t.end_section();
     t.section("observations");
@@ -422,7 +479,10 @@ fn main() {
         let line = String::from_utf8_lossy(&out.stdout);
         let f: Vec<&str> = line.trim_end().splitn(9, '\t').collect();
         if f.len() < 9 {
-            println!("{name:<32} child failed: {}", String::from_utf8_lossy(&out.stderr));
+            println!(
+                "{name:<32} child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             all_met = false;
             continue;
         }

@@ -5,12 +5,12 @@
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::engine::{evaluate, Evaluation, Finding, Stop};
-use crate::model::Date;
-use crate::timeline::{timeline, Timeline};
 use crate::limits::Limits;
 use crate::load::{includes, load, load_with, Loaded};
 use crate::model::Bundle;
+use crate::model::Date;
 use crate::report::Report;
+use crate::timeline::{timeline, Timeline};
 use crate::verdict::{self, ClaimVerdict, Summary};
 
 /// Everything known about one bundle: the loaded model, what is wrong with

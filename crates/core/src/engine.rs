@@ -27,15 +27,15 @@
 //! no bundle within the limits can keep a reader's tab busy for long,
 //! whatever its rules are. Real rule sets use a small fraction of it.
 
-use crate::matcher::{Condition, Hit};
 use crate::limits::Limits;
+use crate::matcher::{Condition, Hit};
 use crate::model::{Bundle, Example, Kind, Provenance, Relationship, Rule};
 use crate::normalize::{normalize, Normalized};
 use crate::prefix::PrefixMap;
 use aho_corasick::AhoCorasick;
-use serde::Serialize;
 use foldhash::{HashMap, HashMapExt};
 use ipnet::IpNet;
+use serde::Serialize;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -260,7 +260,8 @@ impl<'r> RuleSet<'r> {
             );
         }
         if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
-            let mut slots: Vec<usize> = idx.cidr.covering(ip).into_iter().map(|(_, s)| *s).collect();
+            let mut slots: Vec<usize> =
+                idx.cidr.covering(ip).into_iter().map(|(_, s)| *s).collect();
             slots.sort_unstable();
             slots.dedup();
             for s in slots {

@@ -90,11 +90,15 @@ fn resolve(reference: &str, base: &Base) -> Result<Target, String> {
                 ));
             }
             Ok(Target::Path(
-                Path::new(dir).join(reference).to_string_lossy().into_owned(),
+                Path::new(dir)
+                    .join(reference)
+                    .to_string_lossy()
+                    .into_owned(),
             ))
         }
         Base::Url(base) => {
-            let base = Url::parse(base).map_err(|e| format!("cannot resolve against {base}: {e}"))?;
+            let base =
+                Url::parse(base).map_err(|e| format!("cannot resolve against {base}: {e}"))?;
             let url = base
                 .join(reference)
                 .map_err(|e| format!("cannot resolve {reference} against {base}: {e}"))?;
@@ -115,7 +119,11 @@ mod tests {
     fn targets(text: &str, base: &Base) -> Vec<Result<String, String>> {
         plan(text, base)
             .into_iter()
-            .map(|i| i.target.map(|t| t.as_str().to_string()).map_err(|d| d.message))
+            .map(|i| {
+                i.target
+                    .map(|t| t.as_str().to_string())
+                    .map_err(|d| d.message)
+            })
             .collect()
     }
 
@@ -131,8 +139,14 @@ mod tests {
     #[test]
     fn urls_resolve_against_the_bundle_url() {
         let text = r#"{"include": ["../rules/providers.json", "javascript:alert(1)", "//cdn.example/l.json"]}"#;
-        let t = targets(text, &Base::Url("http://127.0.0.1:8080/bundles/demo.json".into()));
-        assert_eq!(t[0], Ok("http://127.0.0.1:8080/rules/providers.json".into()));
+        let t = targets(
+            text,
+            &Base::Url("http://127.0.0.1:8080/bundles/demo.json".into()),
+        );
+        assert_eq!(
+            t[0],
+            Ok("http://127.0.0.1:8080/rules/providers.json".into())
+        );
         assert!(t[1].is_err());
         assert_eq!(t[2], Ok("http://cdn.example/l.json".into()));
     }

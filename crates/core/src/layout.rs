@@ -605,7 +605,12 @@ mod tests {
         let g = demo_graph();
         let l = two_column(
             &g,
-            &|i| g.edges[i].kind.is_claim().then(|| "no evidence".to_string()),
+            &|i| {
+                g.edges[i]
+                    .kind
+                    .is_claim()
+                    .then(|| "no evidence".to_string())
+            },
             &Options::default(),
         );
         let mut boxes: Vec<Rect> = l.labels.clone();

@@ -56,7 +56,11 @@ fn letter(h: &Hir) -> Option<Vec<u8>> {
             let r = c.ranges();
             let pair = |a: char, b: char| a.is_ascii_uppercase() && b == a.to_ascii_lowercase();
             match r {
-                [x, y] if x.start() == x.end() && y.start() == y.end() && pair(x.start(), y.start()) => {
+                [x, y]
+                    if x.start() == x.end()
+                        && y.start() == y.end()
+                        && pair(x.start(), y.start()) =>
+                {
                     Some(vec![y.start() as u8])
                 }
                 _ => None,
@@ -65,10 +69,11 @@ fn letter(h: &Hir) -> Option<Vec<u8>> {
         HirKind::Class(Class::Bytes(c)) => {
             let r = c.ranges();
             match r {
-                [x, y] if x.start() == x.end()
-                    && y.start() == y.end()
-                    && x.start().is_ascii_uppercase()
-                    && y.start() == x.start().to_ascii_lowercase() =>
+                [x, y]
+                    if x.start() == x.end()
+                        && y.start() == y.end()
+                        && x.start().is_ascii_uppercase()
+                        && y.start() == x.start().to_ascii_lowercase() =>
                 {
                     Some(vec![y.start()])
                 }
@@ -135,15 +140,28 @@ mod tests {
     use super::*;
 
     fn lits(p: &str) -> Option<Vec<String>> {
-        required_literals(p).map(|v| v.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
+        required_literals(p).map(|v| {
+            v.into_iter()
+                .map(|l| String::from_utf8(l).unwrap())
+                .collect()
+        })
     }
 
     #[test]
     fn the_most_selective_run_is_kept() {
-        assert_eq!(lits(r"^ns-[0-9]+\.awsdns-[0-9]+\.(com|net)$"), Some(vec![".awsdns-".into()]));
+        assert_eq!(
+            lits(r"^ns-[0-9]+\.awsdns-[0-9]+\.(com|net)$"),
+            Some(vec![".awsdns-".into()])
+        );
         assert_eq!(lits(r"(?i)cloudFront"), Some(vec!["cloudfront".into()]));
-        assert_eq!(lits(r"x(alpha|beta)y"), Some(vec!["alpha".into(), "beta".into()]));
-        assert_eq!(lits(r"(?:googletagmanager)+"), Some(vec!["googletagmanager".into()]));
+        assert_eq!(
+            lits(r"x(alpha|beta)y"),
+            Some(vec!["alpha".into(), "beta".into()])
+        );
+        assert_eq!(
+            lits(r"(?:googletagmanager)+"),
+            Some(vec!["googletagmanager".into()])
+        );
     }
 
     #[test]
@@ -153,7 +171,7 @@ mod tests {
         assert_eq!(lits("ab"), None); // too short to select
         assert_eq!(lits("(foo)?bar?"), None); // 'ba' then optional parts
         assert_eq!(lits("foo|[0-9]"), None); // one branch has none
-        // (?i)k also matches the Kelvin sign, which is not ASCII: not a letter pair.
+                                             // (?i)k also matches the Kelvin sign, which is not ASCII: not a letter pair.
         assert_eq!(lits("(?i)kkk"), None);
     }
 
@@ -162,14 +180,18 @@ mod tests {
         let cases = [
             (r"^ns-[0-9]+\.dns7\.(net|org)$", "ns-12.dns7.org"),
             (r"(?i)X-AMZ-CF", "x-amz-cf-id"),
-            (r"v=spf1 .*include:_spf\.google\.com", "v=spf1 include:_spf.google.com ~all"),
+            (
+                r"v=spf1 .*include:_spf\.google\.com",
+                "v=spf1 include:_spf.google.com ~all",
+            ),
         ];
         for (p, text) in cases {
             let re = crate::matcher::Pattern::new(p, 1 << 20).unwrap();
             let m = text[re.find(text).unwrap()].to_ascii_lowercase();
             let set = required_literals(p).unwrap();
             assert!(
-                set.iter().any(|l| m.contains(std::str::from_utf8(l).unwrap())),
+                set.iter()
+                    .any(|l| m.contains(std::str::from_utf8(l).unwrap())),
                 "{p}: {m:?} lacks {set:?}"
             );
         }

@@ -424,7 +424,10 @@ mod tests {
     fn duplicate_keys_at_any_depth() {
         let text = r#"{"format": "a", "x": [{"k": 1, "k": 2}], "\u0066ormat": "b"}"#;
         let d = duplicate_keys(text);
-        let found: Vec<(&str, &str)> = d.iter().map(|d| (d.path.as_str(), d.key.as_str())).collect();
+        let found: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (d.path.as_str(), d.key.as_str()))
+            .collect();
         assert_eq!(found, [("x[0].k", "k"), ("format", "format")]);
         assert_eq!(&text[d[0].offset..d[0].offset + 3], "\"k\"");
         assert!(duplicate_keys(r#"{"a": {"a": {"a": 1}}, "b": [1, 2]}"#).is_empty());

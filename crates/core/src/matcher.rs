@@ -6,19 +6,19 @@
 //! condition fits the observation kind. [`Condition::eval`] returns a
 //! [`Hit`]: the span that matched and, for `cidr`, every covering prefix.
 
-use crate::limits::Limits;
 use crate::diag::Code;
 use crate::keywords::Kind;
+use crate::limits::Limits;
 use crate::normalize::{normalize_host, Normalized};
 use crate::prefix::PrefixSet;
 use crate::wire;
 use ipnet::IpNet;
+use regex_automata::meta;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
-use regex_automata::meta;
-use std::sync::Arc;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A compiled condition.
 #[derive(Debug, Clone)]
@@ -81,7 +81,10 @@ impl Condition {
         match self {
             Condition::Equals(lit) => (n.folded() == lit).then(whole),
             Condition::Contains(lit) => n.folded().find(lit.as_str()).map(|i| at(i..i + lit.len())),
-            Condition::Prefix(lit) => n.folded().starts_with(lit.as_str()).then(|| at(0..lit.len())),
+            Condition::Prefix(lit) => n
+                .folded()
+                .starts_with(lit.as_str())
+                .then(|| at(0..lit.len())),
             Condition::DomainSuffix(suffix) => n
                 .host
                 .as_ref()
@@ -124,7 +127,9 @@ impl Condition {
     /// The number of parts (nodes) of the condition.
     pub fn parts(&self) -> usize {
         match self {
-            Condition::All(v) | Condition::Any(v) => 1 + v.iter().map(Condition::parts).sum::<usize>(),
+            Condition::All(v) | Condition::Any(v) => {
+                1 + v.iter().map(Condition::parts).sum::<usize>()
+            }
             Condition::Not(c) => 1 + c.parts(),
             _ => 1,
         }
@@ -150,9 +155,9 @@ impl Condition {
             Condition::Regex(p) => wire::Condition::Regex(p.source.clone()),
             Condition::Cidr(c) => wire::Condition::Cidr(match &c.range {
                 Some(r) => wire::CidrSpec::Range(r.clone()),
-                None => {
-                    wire::CidrSpec::Prefixes(c.set.prefixes().iter().map(|p| p.to_string()).collect())
-                }
+                None => wire::CidrSpec::Prefixes(
+                    c.set.prefixes().iter().map(|p| p.to_string()).collect(),
+                ),
             }),
             Condition::Asn(a) => wire::Condition::Asn(a.clone()),
             Condition::All(v) => wire::Condition::All(v.iter().map(Self::to_wire).collect()),
@@ -321,7 +326,11 @@ fn compile_at(
                 wire::Condition::Prefix(_) => "prefix",
                 _ => "domain_suffix",
             };
-            fail(Code::Empty, field, "an empty pattern would match everything".into())
+            fail(
+                Code::Empty,
+                field,
+                "an empty pattern would match everything".into(),
+            )
         }
         wire::Condition::Equals(s) => Some(Condition::Equals(literal(s))),
         wire::Condition::Contains(s) => Some(Condition::Contains(literal(s))),
@@ -338,7 +347,8 @@ fn compile_at(
                 s.trim_start_matches('.'),
             )))
         }
-        wire::Condition::Regex(pattern) => match Pattern::new(pattern, ctx.limits.regex_size_limit) {
+        wire::Condition::Regex(pattern) => match Pattern::new(pattern, ctx.limits.regex_size_limit)
+        {
             Ok(p) => Some(Condition::Regex(p)),
             Err(reason) => fail(
                 Code::Regex,
@@ -361,7 +371,11 @@ fn compile_at(
                         version: r.version.clone(),
                         set: r.set.clone(),
                     })),
-                    None => fail(Code::UnknownRef, "cidr.range", format!("unknown range set \"{id}\"")),
+                    None => fail(
+                        Code::UnknownRef,
+                        "cidr.range",
+                        format!("unknown range set \"{id}\""),
+                    ),
                 },
                 wire::CidrSpec::Prefixes(list) => {
                     let mut nets = Vec::new();
@@ -412,7 +426,11 @@ fn compile_at(
                 "any"
             };
             if items.is_empty() {
-                return fail(Code::Empty, name, format!("{name} needs at least one condition"));
+                return fail(
+                    Code::Empty,
+                    name,
+                    format!("{name} needs at least one condition"),
+                );
             }
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
@@ -575,7 +593,13 @@ mod tests {
         )
         .unwrap();
         let n = normalize(Kind::DnsA, None, "52.84.3.4").unwrap();
-        let found: Vec<String> = c.eval(&n).unwrap().prefixes.iter().map(|p| p.to_string()).collect();
+        let found: Vec<String> = c
+            .eval(&n)
+            .unwrap()
+            .prefixes
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(found, ["52.0.0.0/8", "52.84.0.0/15"]);
     }
 

@@ -5,8 +5,8 @@
 //! [`crate::load`] can rely on that and never re-checks.
 
 use crate::matcher::Condition;
-use serde::Serialize;
 use foldhash::HashMap;
+use serde::Serialize;
 
 /// A calendar date, `YYYY-MM-DD`.
 pub type Date = time::Date;

@@ -22,8 +22,8 @@
 
 use crate::keywords::Kind;
 use std::net::IpAddr;
-use url::{Position, Url};
 use std::ops::Range;
+use url::{Position, Url};
 
 /// An observation value prepared for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,7 +301,13 @@ mod tests {
         let n = normalize(Kind::HtmlScriptSrc, None, "/static/app.js").unwrap();
         assert!(n.host.is_none());
         // A relative URL on a page resolves to the page's host.
-        let n = normalize_on(Kind::HtmlScriptSrc, None, "/static/app.js", Some("www.firm.example")).unwrap();
+        let n = normalize_on(
+            Kind::HtmlScriptSrc,
+            None,
+            "/static/app.js",
+            Some("www.firm.example"),
+        )
+        .unwrap();
         assert_eq!(hosts(&n), ["www.firm.example"]);
     }
 
@@ -312,11 +318,26 @@ mod tests {
             hosts(&n).first().map(|h| h.to_string())
         };
         // A backslash ends the authority in special schemes: the host is evil.example.
-        assert_eq!(host("https://evil.example\\@fonts.googleapis.com/").as_deref(), Some("evil.example"));
-        assert_eq!(host("https:fonts.googleapis.com/x.js").as_deref(), Some("fonts.googleapis.com"));
-        assert_eq!(host("https://fonts%2Egoogleapis.com/x.js").as_deref(), Some("fonts.googleapis.com"));
-        assert_eq!(host("HTTPS://FONTS.GOOGLEAPIS.COM/x").as_deref(), Some("fonts.googleapis.com"));
-        assert_eq!(host(" https://a.example/\tb ").as_deref(), Some("a.example"));
+        assert_eq!(
+            host("https://evil.example\\@fonts.googleapis.com/").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            host("https:fonts.googleapis.com/x.js").as_deref(),
+            Some("fonts.googleapis.com")
+        );
+        assert_eq!(
+            host("https://fonts%2Egoogleapis.com/x.js").as_deref(),
+            Some("fonts.googleapis.com")
+        );
+        assert_eq!(
+            host("HTTPS://FONTS.GOOGLEAPIS.COM/x").as_deref(),
+            Some("fonts.googleapis.com")
+        );
+        assert_eq!(
+            host(" https://a.example/\tb ").as_deref(),
+            Some("a.example")
+        );
         assert_eq!(host("data:text/javascript,alert(1)"), None);
         assert_eq!(host("https://exa mple.com/"), None);
     }

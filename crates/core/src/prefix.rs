@@ -6,8 +6,8 @@
 //! present and probes each: at most 33 probes for IPv4, 129 for IPv6,
 //! independent of how many prefixes are stored.
 
-use ipnet::IpNet;
 use foldhash::{HashMap, HashMapExt};
+use ipnet::IpNet;
 use std::net::IpAddr;
 
 /// A map from IP prefixes to values, queried by address.

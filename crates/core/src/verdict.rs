@@ -45,8 +45,8 @@ use crate::engine::Finding;
 use crate::keywords::{Kind, Provenance};
 use crate::model::{Bundle, ClaimStatus, Relationship, BUILTIN_CATEGORIES};
 use crate::timeline::Timeline;
-use serde::Serialize;
 use foldhash::{HashMap, HashMapExt};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
@@ -248,7 +248,11 @@ const NAMED: usize = 5;
 /// `a, b and c`, or `a, b, c, d, e and 7 more`.
 fn join_and(items: &[&str]) -> String {
     if items.len() > NAMED {
-        return format!("{} and {} more", items[..NAMED].join(", "), items.len() - NAMED);
+        return format!(
+            "{} and {} more",
+            items[..NAMED].join(", "),
+            items.len() - NAMED
+        );
     }
     match items {
         [] => String::new(),
@@ -288,7 +292,12 @@ fn observations_of(findings: &[Finding], idx: &[usize]) -> Vec<usize> {
 fn rules_of(bundle: &Bundle, findings: &[Finding], idx: &[usize]) -> String {
     let rules: BTreeSet<&str> = idx
         .iter()
-        .flat_map(|&i| findings[i].traces.iter().map(|t| bundle.rules[t.rule].id.as_str()))
+        .flat_map(|&i| {
+            findings[i]
+                .traces
+                .iter()
+                .map(|t| bundle.rules[t.rule].id.as_str())
+        })
         .collect();
     let rules: Vec<&str> = rules.into_iter().collect();
     let noun = if rules.len() == 1 { "rule" } else { "rules" };
@@ -340,7 +349,7 @@ impl<'a> Index<'a> {
                 observations
                     .entry(o.subject.as_str())
                     .or_insert_with(|| vec![Vec::new(); slots])[kind_slot(o.kind)]
-                    .push(i);
+                .push(i);
             }
         }
         let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
@@ -394,6 +403,10 @@ struct Judgement {
     rules: Arc<[usize]>,
 }
 
+/// Observations of a subject that a category's kinds could show, and
+/// their grounds.
+type Relevant = (Arc<[usize]>, Grounds);
+
 /// Direct findings of others for (subject, category), with what a reason
 /// says of them; shared by every claim on that pair.
 struct Others {
@@ -408,7 +421,7 @@ struct Judge<'a> {
     bundle: &'a Bundle,
     findings: &'a [Finding],
     index: Index<'a>,
-    relevant: HashMap<(&'a str, u32), (Arc<[usize]>, Grounds)>,
+    relevant: HashMap<(&'a str, u32), Relevant>,
     others: HashMap<(&'a str, &'a str), Arc<Others>>,
     rules: HashMap<(&'a str, Option<&'a str>), Arc<[usize]>>,
     judged: HashMap<(&'a str, &'a str, Option<&'a str>), Judgement>,
@@ -488,7 +501,12 @@ impl<'a> Judge<'a> {
         parents: &[usize],
     ) -> Option<Arc<Others>> {
         let all = self.others(s, cat?);
-        if parents.is_empty() || !all.findings.iter().any(|i| parents.binary_search(i).is_ok()) {
+        if parents.is_empty()
+            || !all
+                .findings
+                .iter()
+                .any(|i| parents.binary_search(i).is_ok())
+        {
             return Some(all);
         }
         let kept: Vec<usize> = all
@@ -497,7 +515,11 @@ impl<'a> Judge<'a> {
             .copied()
             .filter(|i| parents.binary_search(i).is_err())
             .collect();
-        Some(Arc::new(Others::of(self.bundle, self.findings, kept.into())))
+        Some(Arc::new(Others::of(
+            self.bundle,
+            self.findings,
+            kept.into(),
+        )))
     }
 
     fn judge(&mut self, s: &'a str, p: &'a str, cat: Option<&'a str>) -> Judgement {
@@ -556,20 +578,29 @@ impl<'a> Judge<'a> {
         };
         if relevant.is_empty() {
             j.reason = match cat {
-                Some(c) => format!("the bundle holds no observation of {subject_name} that could show {c}"),
+                Some(c) => {
+                    format!("the bundle holds no observation of {subject_name} that could show {c}")
+                }
                 None => format!("the bundle holds no observation of {subject_name}"),
             };
         } else if !direct.is_empty() {
             let obs = observations_of(findings, &direct);
             j.verdict = Verdict::Supported;
-            j.reason = format!("supported by {} via {}", observations(obs.len()), rules_of(b, findings, &direct));
+            j.reason = format!(
+                "supported by {} via {}",
+                observations(obs.len()),
+                rules_of(b, findings, &direct)
+            );
             j.evidence = obs.len();
             j.findings = direct.into();
             j.rests_on = obs.into();
         } else if !mine.is_empty() {
             let others = self.others_except(s, cat, &parents);
             let obs = observations_of(findings, &mine);
-            let kinds: BTreeSet<&str> = mine.iter().map(|&i| findings[i].relationship.as_str()).collect();
+            let kinds: BTreeSet<&str> = mine
+                .iter()
+                .map(|&i| findings[i].relationship.as_str())
+                .collect();
             let kinds: Vec<&str> = kinds.into_iter().collect();
             j.verdict = Verdict::IncidentalOnly;
             j.reason = format!(
@@ -579,7 +610,10 @@ impl<'a> Judge<'a> {
                 rules_of(b, findings, &mine)
             );
             if let Some(o) = others.as_ref().filter(|o| !o.findings.is_empty()) {
-                j.reason.push_str(&format!("; {what} is directly attributed to {} ({})", o.names, o.rules));
+                j.reason.push_str(&format!(
+                    "; {what} is directly attributed to {} ({})",
+                    o.names, o.rules
+                ));
                 j.contradicting = o.findings.clone();
             }
             j.evidence = obs.len();
@@ -616,7 +650,9 @@ impl<'a> Judge<'a> {
             }
             if rules.is_empty() {
                 j.reason.push_str(&match cat {
-                    Some(c) => format!("; the bundle has no rule that attributes {c} to {provider_name}"),
+                    Some(c) => {
+                        format!("; the bundle has no rule that attributes {c} to {provider_name}")
+                    }
                     None => format!("; the bundle has no rule for {provider_name}"),
                 });
             } else {
@@ -626,7 +662,9 @@ impl<'a> Judge<'a> {
                     .map(|&r| b.rules[r].id.as_str())
                     .collect();
                 let listed = match rules.len() {
-                    n if n > NAMED + 1 => format!("{} and {} more", ids[..NAMED].join(", "), n - NAMED),
+                    n if n > NAMED + 1 => {
+                        format!("{} and {} more", ids[..NAMED].join(", "), n - NAMED)
+                    }
                     _ => join_and(&ids),
                 };
                 j.reason.push_str(&format!(
@@ -708,7 +746,13 @@ pub fn unclaimed(bundle: &Bundle, findings: &[Finding]) -> Vec<usize> {
     let claimed: foldhash::HashSet<(&str, &str, Option<&str>)> = bundle
         .claims
         .iter()
-        .map(|c| (c.subject.as_str(), c.provider.as_str(), c.category.as_deref()))
+        .map(|c| {
+            (
+                c.subject.as_str(),
+                c.provider.as_str(),
+                c.category.as_deref(),
+            )
+        })
         .collect();
     findings
         .iter()

@@ -325,8 +325,8 @@ fn shipped_bundles() {
 /// Labels never overlap in the default layout of the shipped bundles.
 #[test]
 fn shipped_bundles_lay_out_without_overlapping_labels() {
-    use whoserves_core::view::{build, Filters};
     use whoserves_core::layout::{two_column, Options, Rect};
+    use whoserves_core::view::{build, Filters};
     for file in ["top10vpn-2020.json", "demo.json"] {
         let a = analyze_file(&public(&format!("bundles/{file}")));
         let g = build(&a, &Filters::default());

@@ -8,7 +8,6 @@ use crate::model::*;
 use crate::wire;
 use serde_json::value::RawValue;
 
-
 impl<'t> Loader<'t> {
     pub(super) fn load_claims(
         &mut self,
@@ -46,7 +45,8 @@ impl<'t> Loader<'t> {
             match status {
                 None => {
                     self.error(
-                        Code::Keyword, &e,
+                        Code::Keyword,
+                        &e,
                         "status",
                         format!(
                             "unknown status \"{}\"; expected {}",
@@ -57,7 +57,8 @@ impl<'t> Loader<'t> {
                 }
                 Some(ClaimStatus::Corrected | ClaimStatus::Withdrawn) if w.note.is_none() => {
                     self.warn(
-                        Code::StatusNote, &e,
+                        Code::StatusNote,
+                        &e,
                         "status",
                         format!("a {} claim should carry a note saying why", w.status),
                     );

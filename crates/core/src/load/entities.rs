@@ -12,8 +12,8 @@ use crate::limits::Limits;
 use crate::model::*;
 use crate::normalize::normalize_host;
 use crate::wire;
-use serde_json::value::RawValue;
 use foldhash::{HashMap, HashSet};
+use serde_json::value::RawValue;
 
 impl<'t> Loader<'t> {
     pub(super) fn load_entities(

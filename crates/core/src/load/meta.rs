@@ -1,15 +1,15 @@
 //! `meta` (title, sources), `include` and `categories`.
 
-use super::reporter::{seed, Elem, Loader};
 use super::check_url;
+use super::reporter::{seed, Elem, Loader};
 use crate::date::parse_date;
 use crate::diag::{Code, JsonPath, Severity};
 use crate::limits::Limits;
 use crate::model::*;
 use crate::wire;
+use foldhash::HashSet;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use foldhash::HashSet;
 
 /// Default labels of the built-in categories.
 const BUILTIN_LABELS: &[(&str, &str)] = &[
@@ -148,7 +148,8 @@ impl<'t> Loader<'t> {
                 }
             } else if s.trim().is_empty() || s.starts_with('/') {
                 self.error(
-                    Code::Include, &e,
+                    Code::Include,
+                    &e,
                     "",
                     format!("\"{s}\" must be a path relative to this bundle or an http(s) URL"),
                 );

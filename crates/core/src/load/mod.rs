@@ -18,8 +18,8 @@ mod claims;
 mod entities;
 mod meta;
 mod observations;
-mod reporter;
 mod ranges;
+mod reporter;
 mod rules;
 
 use crate::diag::{Code, Diagnostic, Severity};
@@ -186,7 +186,13 @@ impl<'t> Loader<'t> {
                 dup.key,
                 self.position(dup.first).0
             );
-            self.push(Severity::Error, Code::DuplicateKey, dup.path, Some(dup.offset), message);
+            self.push(
+                Severity::Error,
+                Code::DuplicateKey,
+                dup.path,
+                Some(dup.offset),
+                message,
+            );
         }
         for (key, raw) in &top {
             if !SECTIONS.contains(&key.as_str()) {

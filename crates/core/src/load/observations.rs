@@ -10,7 +10,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-
 impl<'t> Loader<'t> {
     pub(super) fn load_observations(
         &mut self,
@@ -35,7 +34,8 @@ impl<'t> Loader<'t> {
             let kind = Kind::parse(&w.kind);
             if kind.is_none() {
                 self.error(
-                    Code::Keyword, &e,
+                    Code::Keyword,
+                    &e,
                     "kind",
                     format!(
                         "unknown observation kind \"{}\"; expected one of {}",
@@ -48,7 +48,8 @@ impl<'t> Loader<'t> {
             let provenance = Provenance::parse(&w.provenance);
             if provenance.is_none() {
                 self.error(
-                    Code::Keyword, &e,
+                    Code::Keyword,
+                    &e,
                     "provenance",
                     format!(
                         "unknown provenance \"{}\"; expected {}",
@@ -77,7 +78,8 @@ impl<'t> Loader<'t> {
             let norm = match kind {
                 Some(Kind::HttpHeader) if w.key.as_deref().is_none_or(|k| k.trim().is_empty()) => {
                     self.error(
-                        Code::Value, &e,
+                        Code::Value,
+                        &e,
                         "key",
                         "an http.header observation needs the header name in \"key\"",
                     );
@@ -85,7 +87,8 @@ impl<'t> Loader<'t> {
                 }
                 Some(k) if k != Kind::HttpHeader && w.key.is_some() => {
                     self.error(
-                        Code::Value, &e,
+                        Code::Value,
+                        &e,
                         "key",
                         format!("\"key\" is only for http.header observations, not {k}"),
                     );

@@ -9,7 +9,6 @@ use crate::wire;
 use serde_json::value::RawValue;
 use std::sync::Arc;
 
-
 impl<'t> Loader<'t> {
     pub(super) fn load_ranges(
         &mut self,

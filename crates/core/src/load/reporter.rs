@@ -8,9 +8,9 @@ use crate::diag::{Code, Diagnostic, JsonPath, Severity};
 use crate::locate::{find_path, parse_path, LineIndex};
 use crate::model::*;
 use crate::wire;
+use foldhash::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use foldhash::{HashMap, HashSet};
 
 /// An element of a section: its raw text and its path.
 pub(super) struct Elem<'t> {
@@ -96,11 +96,23 @@ impl<'t> Loader<'t> {
         self.push(sev, code, path, Some(offset), message.into());
     }
 
-    pub(super) fn error(&mut self, code: Code, elem: &Elem<'_>, rel: &str, message: impl Into<String>) {
+    pub(super) fn error(
+        &mut self,
+        code: Code,
+        elem: &Elem<'_>,
+        rel: &str,
+        message: impl Into<String>,
+    ) {
         self.report(Severity::Error, code, elem, rel, message);
     }
 
-    pub(super) fn warn(&mut self, code: Code, elem: &Elem<'_>, rel: &str, message: impl Into<String>) {
+    pub(super) fn warn(
+        &mut self,
+        code: Code,
+        elem: &Elem<'_>,
+        rel: &str,
+        message: impl Into<String>,
+    ) {
         self.report(Severity::Warning, code, elem, rel, message);
     }
 
@@ -254,7 +266,12 @@ impl<'t> Loader<'t> {
             );
             return false;
         }
-        let index = e.path.as_str().rsplit('[').next().and_then(|t| t.trim_end_matches(']').parse().ok());
+        let index = e
+            .path
+            .as_str()
+            .rsplit('[')
+            .next()
+            .and_then(|t| t.trim_end_matches(']').parse().ok());
         first.insert(id.to_string(), index);
         true
     }
@@ -322,7 +339,12 @@ impl<'t> Loader<'t> {
         if refs.categories.contains(id) {
             true
         } else {
-            self.error(Code::UnknownRef, e, rel, format!("unknown category \"{id}\""));
+            self.error(
+                Code::UnknownRef,
+                e,
+                rel,
+                format!("unknown category \"{id}\""),
+            );
             false
         }
     }

@@ -12,7 +12,6 @@ use crate::wire;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
-
 impl<'t> Loader<'t> {
     pub(super) fn load_rules(
         &mut self,
@@ -54,7 +53,8 @@ impl<'t> Loader<'t> {
             let relationship = Relationship::parse(&w.relationship);
             if relationship.is_none() {
                 self.error(
-                    Code::Keyword, &e,
+                    Code::Keyword,
+                    &e,
                     "relationship",
                     format!(
                         "unknown relationship \"{}\"; expected {}",
@@ -66,7 +66,8 @@ impl<'t> Loader<'t> {
             let kind = Kind::parse(&w.matcher.kind);
             let Some(kind) = kind else {
                 self.error(
-                    Code::Keyword, &e,
+                    Code::Keyword,
+                    &e,
                     "match.kind",
                     format!(
                         "unknown observation kind \"{}\"; expected one of {}",
@@ -80,7 +81,8 @@ impl<'t> Loader<'t> {
                 && !kind.allowed_categories().contains(&w.category.as_str())
             {
                 self.error(
-                    Code::CategoryKind, &e,
+                    Code::CategoryKind,
+                    &e,
                     "category",
                     format!(
                         "a {kind} observation cannot show category \"{}\"; it can show {}",
@@ -94,7 +96,8 @@ impl<'t> Loader<'t> {
                 (Some(k), Kind::HttpHeader) => Some(k.trim().to_ascii_lowercase()),
                 (Some(_), k) => {
                     self.error(
-                        Code::Value, &e,
+                        Code::Value,
+                        &e,
                         "match.key",
                         format!("\"key\" is only for http.header rules, not {k}"),
                     );
@@ -127,14 +130,20 @@ impl<'t> Loader<'t> {
                 Ok(c) => Some(c),
                 Err(errors) => {
                     for ce in errors {
-                        self.error(ce.code, &e, &join_path("match.condition", &ce.path), ce.message);
+                        self.error(
+                            ce.code,
+                            &e,
+                            &join_path("match.condition", &ce.path),
+                            ce.message,
+                        );
                     }
                     None
                 }
             };
             if w.explanation.trim().is_empty() {
                 self.error(
-                    Code::Empty, &e,
+                    Code::Empty,
+                    &e,
                     "explanation",
                     "the explanation is empty; say why a match means this",
                 );
@@ -170,7 +179,8 @@ impl<'t> Loader<'t> {
             let n_examples = w.examples.must_match.len() + w.examples.no_match.len();
             if n_examples > limits.max_examples {
                 self.error(
-                    Code::Limit, &e,
+                    Code::Limit,
+                    &e,
                     "examples",
                     format!(
                         "{n_examples} examples, more than the limit of {}",
@@ -181,7 +191,8 @@ impl<'t> Loader<'t> {
             }
             if w.examples.must_match.is_empty() {
                 self.warn(
-                    Code::Untested, &e,
+                    Code::Untested,
+                    &e,
                     "examples.match",
                     "no examples the rule must match; add one so the rule is tested",
                 );

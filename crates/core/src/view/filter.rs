@@ -106,11 +106,17 @@ impl Filters {
         }
         [
             (param::CATEGORY, list(&self.categories, String::clone)),
-            (param::RELATIONSHIP, list(&self.relationships, |r| r.as_str().into())),
+            (
+                param::RELATIONSHIP,
+                list(&self.relationships, |r| r.as_str().into()),
+            ),
             (param::VERDICT, list(&self.verdicts, |v| v.as_str().into())),
             (param::COUNTRY, list(&self.countries, String::clone)),
             (param::AS_OF, self.as_of.map(format_date)),
-            (param::SEARCH, (!self.search.is_empty()).then(|| self.search.clone())),
+            (
+                param::SEARCH,
+                (!self.search.is_empty()).then(|| self.search.clone()),
+            ),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -151,4 +157,3 @@ pub fn as_of(a: &Analysis, date: Date) -> Analysis {
 pub fn listing_in_force(listed: Date, as_of: Option<Date>) -> bool {
     as_of.is_none_or(|d| listed <= d)
 }
-

@@ -67,4 +67,3 @@ pub fn provider_category_matrix(g: &Graph) -> Matrix {
         categories,
     }
 }
-

@@ -72,4 +72,3 @@ pub fn to_csv(rows: &[Row]) -> String {
     }
     out
 }
-
