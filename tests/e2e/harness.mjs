@@ -71,8 +71,8 @@ export async function start() {
 }
 
 /** Runs the CLI on a file and returns the parsed `check --json` report. */
-export function cliReport(file) {
-  const out = execFileSync('cargo', ['run', '-q', '-p', 'whoserves-cli', '--', 'check', '--json', file], {
+export function cliReport(file, ...extra) {
+  const out = execFileSync('cargo', ['run', '-q', '-p', 'whoserves-cli', '--', 'check', '--json', ...extra, file], {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

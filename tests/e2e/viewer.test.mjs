@@ -207,3 +207,37 @@ test('a CORS failure is explained in plain words', async (t) => {
   await error.waitFor({ timeout: 15000 });
   assert.match(await error.textContent(), /does not allow other sites to read it \(it sends no CORS header\)/);
 });
+
+test('the as-of date moves every view at once, the summary included, as the CLI does', async (t) => {
+  const v = await viewer(t);
+  const file = join('public', 'bundles', 'demo.json');
+  const counts = async () => {
+    const out = {};
+    for (const k of ['supported', 'incidental_only', 'contradicted', 'not_found', 'no_evidence']) {
+      out[k] = Number(await v.page.getByTestId(`verdict-${k}`).getAttribute('data-count'));
+    }
+    return out;
+  };
+  await v.open(DEMO + '&asof=2019-12-31');
+  await v.page.getByTestId('as-of-note').waitFor();
+  const then = cliReport(file, '--as-of', '2019-12-31');
+  assert.deepEqual(await counts(), then.summary);
+  // The claims list shows the verdicts of that date too.
+  const listed = await v.page.getByTestId('claim').evaluateAll((ls) => ls.map((l) => l.dataset.verdict));
+  assert.deepEqual(listed.sort(), then.claims.map((c) => c.verdict).sort());
+  // Without the date: today's counts.
+  await v.open(DEMO);
+  const now = cliReport(file);
+  assert.deepEqual(await counts(), now.summary);
+  assert.notDeepEqual(now.summary, then.summary);
+});
+
+test('verdicts that stand only on synthetic data are marked', async (t) => {
+  const v = await viewer(t);
+  await v.open(DEMO);
+  const cli = cliReport(join('public', 'bundles', 'demo.json'));
+  const marked = cli.claims.filter((c) => c.mark === 'synthetic').length;
+  assert.ok(marked > 0);
+  assert.equal(await v.page.getByTestId('claims').getByTestId('grounds-mark').count(), marked);
+  await v.page.getByTestId('grounds-note').waitFor();
+});

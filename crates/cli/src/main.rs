@@ -23,7 +23,9 @@ use whoserves_core::include::{fetch_failed, plan, Base};
 use whoserves_core::model::{format_date, Date};
 use whoserves_core::text::{inert, inert_json};
 use whoserves_core::verdict::Verdict as V;
-use whoserves_core::{analyze_documents, Analysis, Code, Document, Limits, Severity, Verdict};
+use whoserves_core::{
+    analyze_documents, Analysis, Code, Document, Limits, Report, Severity, Verdict,
+};
 
 #[derive(Parser)]
 #[command(
@@ -102,7 +104,7 @@ fn main() -> ExitCode {
                 None => a,
             };
             if json {
-                match serde_json::to_string_pretty(&a.report()) {
+                match serde_json::to_string_pretty(&Report::new(a)) {
                     Ok(s) => println!("{}", inert_json(&s)),
                     Err(e) => {
                         eprintln!("whoserves: cannot serialise the report: {e}");
@@ -275,7 +277,7 @@ fn id_list(ids: &[String]) -> String {
 }
 
 fn print_check(a: &Analysis) {
-    let report = a.report();
+    let report = Report::new(a);
     println!("{}", inert(&report.title));
     if let Some(b) = &report.banner {
         println!("NOTE: {}", inert(b));

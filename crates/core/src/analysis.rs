@@ -1,7 +1,8 @@
 //! The façade: [`Analysis`], everything known about one bundle, and the
 //! entry points that build it ([`analyze`], [`analyze_documents`]), shaped
 //! like rust-analyzer's `ide::Analysis`. The CLI and the viewer call these
-//! and nothing below them to judge a bundle.
+//! and nothing below them to judge a bundle. [`crate::report::Report`]
+//! flattens an `Analysis` for printing; it sits above this module.
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::engine::{evaluate, Evaluation, Finding, Stop};
@@ -9,7 +10,6 @@ use crate::limits::Limits;
 use crate::load::{includes, load, load_with, Loaded};
 use crate::model::Bundle;
 use crate::model::Date;
-use crate::report::Report;
 use crate::timeline::{timeline, Timeline};
 use crate::verdict::{self, ClaimVerdict, Summary};
 
@@ -47,11 +47,6 @@ impl Analysis {
     /// Claim counts per verdict.
     pub fn summary(&self) -> Summary {
         Summary::of(&self.verdicts)
-    }
-
-    /// The plain, serialisable report shared by `whoserves check --json` and the viewer.
-    pub fn report(&self) -> Report {
-        Report::new(self)
     }
 
     /// The same bundle judged as of `date` (`None`: the latest of every

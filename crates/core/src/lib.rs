@@ -16,13 +16,13 @@
 //!    viewer shows, and where to draw them.
 //!
 //! [`analyze`] runs 1–4 and returns an [`Analysis`], the façade the CLI and
-//! the viewer share; [`report`] flattens it for people and programs.
+//! the viewer share; [`report::Report`] flattens it for people and programs.
 //!
 //! ```
-//! use whoserves_core::{analyze, Limits};
+//! use whoserves_core::{analyze, Limits, Report};
 //! let analysis = analyze(r#"{"format": "whoserves/1", "meta": {"title": "Empty"}}"#, &Limits::default());
 //! assert!(analysis.diagnostics.is_empty());
-//! assert_eq!(analysis.report().title, "Empty");
+//! assert_eq!(Report::new(&analysis).title, "Empty");
 //! ```
 
 #![warn(missing_docs)]

@@ -124,4 +124,36 @@ proptest! {
         let glued = format!("{junk}{suffix}");
         prop_assert!(!is_domain_suffix(&glued, &suffix));
     }
+
+    /// The literals the index uses for a regex are in every match of it.
+    #[test]
+    fn regex_literals_are_in_every_match(
+        picks in prop::collection::vec((0usize..9, 0usize..2), 1..7),
+        junk in "[a-z]{0,3}",
+    ) {
+        // Each piece of regex, with two texts it matches.
+        const PIECES: [(&str, [&str; 2]); 9] = [
+            ("abc", ["abc", "abc"]),
+            ("[0-9]+", ["4", "2025"]),
+            ("(foo|barre)", ["foo", "barre"]),
+            ("x?", ["", "x"]),
+            ("(?i:Quxo)", ["qUXo", "QUXO"]),
+            ("\\.", [".", "."]),
+            ("dns", ["dns", "dns"]),
+            ("(net|org|co)", ["org", "co"]),
+            ("(?:ab)+", ["ab", "abab"]),
+        ];
+        let pattern: String = picks.iter().map(|(p, _)| PIECES[*p].0).collect();
+        let text: String = picks.iter().map(|(p, v)| PIECES[*p].1[*v]).collect();
+        let haystack = format!("{junk}{text}{junk}");
+        if let Some(lits) = whoserves_core::literals::required_literals(&pattern) {
+            let re = whoserves_core::matcher::Pattern::new(&pattern, 1 << 20).unwrap();
+            let m = re.find(&haystack).expect("the text matches its own pattern");
+            let found = haystack[m].to_ascii_lowercase();
+            prop_assert!(
+                lits.iter().any(|l| found.contains(std::str::from_utf8(l).unwrap())),
+                "{pattern} matched {found:?}, which holds none of {lits:?}"
+            );
+        }
+    }
 }

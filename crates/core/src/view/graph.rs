@@ -131,12 +131,28 @@ pub struct Graph {
     pub groups: Vec<Group>,
     /// Edges, findings first, then claim-only edges.
     pub edges: Vec<Edge>,
+    /// Node index by entity id, edge index by key: selections name nodes
+    /// and edges by stable ids (they live in URLs), found here in O(1).
+    #[serde(skip)]
+    lookup: Lookup,
+}
+
+/// The id and key tables of a [`Graph`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Lookup {
+    nodes: foldhash::HashMap<String, usize>,
+    edges: foldhash::HashMap<String, usize>,
 }
 
 impl Graph {
     /// The index of the node for an entity id.
     pub fn node(&self, id: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.id == id)
+        match self.lookup.nodes.get(id) {
+            Some(&i) => Some(i),
+            // A graph assembled by hand has no tables.
+            None if self.lookup.nodes.is_empty() => self.nodes.iter().position(|n| n.id == id),
+            None => None,
+        }
     }
 
     /// The edge with this [`Edge::key`]. Links made before the claim-only
@@ -146,7 +162,13 @@ impl Graph {
             Some(head) => format!("{head}>claimed"),
             None => key.to_string(),
         };
-        self.edges.iter().position(|e| e.key(self) == key)
+        match self.lookup.edges.get(&key) {
+            Some(&i) => Some(i),
+            None if self.lookup.edges.is_empty() => {
+                self.edges.iter().position(|e| e.key(self) == key)
+            }
+            None => None,
+        }
     }
 
     /// Edge indices touching a node.
@@ -409,6 +431,17 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             verdict,
         });
     }
+    g.lookup = Lookup {
+        nodes: g
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect(),
+        edges: (0..g.edges.len())
+            .map(|i| (g.edges[i].key(&g), i))
+            .collect(),
+    };
     g
 }
 
