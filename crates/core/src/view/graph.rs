@@ -134,12 +134,12 @@ pub struct Graph {
     /// Node index by entity id, edge index by key: selections name nodes
     /// and edges by stable ids (they live in URLs), found here in O(1).
     #[serde(skip)]
-    lookup: Lookup,
+    pub(crate) lookup: Lookup,
 }
 
 /// The id and key tables of a [`Graph`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Lookup {
+pub(crate) struct Lookup {
     nodes: foldhash::HashMap<String, usize>,
     edges: foldhash::HashMap<String, usize>,
 }
