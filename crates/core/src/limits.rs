@@ -14,7 +14,7 @@
 //! costs a trace) and [`Limits::max_work`] (index hits and condition parts
 //! confirmed, about 0.1 µs a unit). `make bench` prints the adversarial
 //! shapes that come closest (`benches/adversarial.rs`); they take
-//! 1.0–2.0 s and 150–340 MB each. The viewer runs the same core in
+//! 0.7–1.8 s and 140–260 MB each (2026-11-23). The viewer runs the same core in
 //! WebAssembly, a few times slower. See `docs/bundle-format.md`.
 
 /// Upper bounds applied while loading a bundle.
