@@ -244,6 +244,8 @@ pub struct NamedSet {
 pub struct CompileContext<'a> {
     /// The range sets, by id.
     pub ranges: &'a HashMap<String, NamedSet>,
+    /// Range sets left out because of their own errors.
+    pub left_out: &'a foldhash::HashSet<String>,
     /// Limits (regex size, nesting).
     pub limits: &'a Limits,
 }
@@ -371,6 +373,11 @@ fn compile_at(
                         version: r.version.clone(),
                         set: r.set.clone(),
                     })),
+                    None if ctx.left_out.contains(id) => fail(
+                        Code::UnknownRef,
+                        "cidr.range",
+                        format!("range set \"{id}\" was left out because of its own errors"),
+                    ),
                     None => fail(
                         Code::UnknownRef,
                         "cidr.range",
@@ -523,12 +530,14 @@ mod tests {
     fn cond(json: &str, kind: Kind) -> Result<Condition, Vec<CompileError>> {
         let w: wire::Condition = serde_json::from_str(json).unwrap();
         let ranges = HashMap::new();
+        let left_out = foldhash::HashSet::default();
         let limits = Limits::default();
         compile(
             &w,
             kind,
             &CompileContext {
                 ranges: &ranges,
+                left_out: &left_out,
                 limits: &limits,
             },
         )

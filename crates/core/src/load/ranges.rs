@@ -49,6 +49,9 @@ impl<'t> Loader<'t> {
                 break;
             }
             self.prefixes += w.prefixes.len();
+            if !(ok && source.is_some()) {
+                self.left_out_ranges.insert(w.id.clone());
+            }
             if let (true, Some(source)) = (ok, source) {
                 bundle.ranges.push(RangeSet {
                     id: w.id,

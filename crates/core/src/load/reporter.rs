@@ -27,6 +27,8 @@ pub(super) struct Loader<'t> {
     pub(super) prefixes: usize,
     /// Regex conditions counted so far, over all rules.
     pub(super) regexes: usize,
+    /// Range sets left out because of their own errors.
+    pub(super) left_out_ranges: HashSet<String>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -51,6 +53,7 @@ impl<'t> Loader<'t> {
             diags: Vec::new(),
             prefixes: base.ranges.iter().map(|r| r.set.prefixes().len()).sum(),
             regexes: base.rules.iter().map(|r| r.condition.regexes()).sum(),
+            left_out_ranges: HashSet::default(),
         }
     }
 

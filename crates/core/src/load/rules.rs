@@ -35,8 +35,10 @@ impl<'t> Loader<'t> {
                 (r.id.clone(), named)
             })
             .collect();
+        let left_out = self.left_out_ranges.clone();
         let ctx = CompileContext {
             ranges: &ranges,
+            left_out: &left_out,
             limits,
         };
         let mut first = seed(self.base.rules.iter().map(|r| r.id.as_str()));
