@@ -279,6 +279,12 @@ fn id_list(ids: &[String]) -> String {
 fn print_check(a: &Analysis) {
     let report = Report::new(a);
     println!("{}", inert(&report.title));
+    if a.diagnostics
+        .iter()
+        .any(|d| d.code == Code::Limit && d.path == "rules")
+    {
+        println!("NOTE: evaluation stopped at a limit; the verdicts below are incomplete.");
+    }
     if let Some(b) = &report.banner {
         println!("NOTE: {}", inert(b));
     }
@@ -333,11 +339,13 @@ fn print_check(a: &Analysis) {
     for c in &report.claims {
         println!("  {}: {}", inert(&c.id), inert(&c.reason));
         if matches!(c.verdict, V::NotFound | V::Contradicted) {
-            println!("    rests on observations: {}", id_list(&c.rests_on));
-            if c.rules.is_empty() {
+            let rests_on = &report.observation_sets[c.rests_on];
+            let rules = &report.rule_sets[c.rules];
+            println!("    rests on observations: {}", id_list(rests_on));
+            if rules.is_empty() {
                 println!("    rules that could have matched: none");
             } else {
-                println!("    rules that could have matched: {}", id_list(&c.rules));
+                println!("    rules that could have matched: {}", id_list(rules));
             }
         }
     }

@@ -5,7 +5,8 @@
 //! limit: the size is checked before reading and the read itself stops one
 //! byte past the limit. Devices (`/dev/zero`, `/dev/stdin`), FIFOs,
 //! sockets and directories are refused before they are opened, so nothing
-//! blocks or streams forever.
+//! streams forever; what was opened is checked again. (A path swapped for a
+//! FIFO between the check and the open could still block the open.)
 
 use std::fs::File;
 use std::io::Read;

@@ -177,20 +177,29 @@ fn negatives_name_what_they_rest_on() {
         .iter()
         .find(|c| c["id"] == "gamma-nimbus-hosting")
         .unwrap();
-    assert_eq!(gamma["rests_on"], serde_json::json!(["g-a"]));
+    let set = gamma["rests_on"].as_u64().unwrap() as usize;
+    assert_eq!(v["observation_sets"][set], serde_json::json!(["g-a"]));
+    let rules = gamma["rules"].as_u64().unwrap() as usize;
+    assert_eq!(
+        v["rule_sets"][rules],
+        serde_json::json!(["a-nimbus", "aaaa-nimbus", "a-nimbus-legacy"])
+    );
     assert_eq!(gamma["grounds"], "synthetic");
     // Findings carry their full traces.
     let trace = &v["findings"][0]["traces"][0];
     for field in [
         "rule",
         "observation",
-        "matcher",
+        "kind",
         "matched",
-        "normalized",
+        "span",
         "observed_at",
+        "provenance",
     ] {
         assert!(trace.get(field).is_some(), "trace lacks {field}: {trace}");
     }
+    let rule = trace["rule"].as_str().unwrap();
+    assert!(v["matchers"][rule].is_string(), "the matcher of {rule}");
 }
 
 #[test]

@@ -353,6 +353,101 @@ fn broad_rules() -> String {
     t.finish()
 }
 
+/// 10,000 `contains` rules whose literals are "a", "aa", "aaa", ... over
+/// values of 16 KiB of "a": every position reports thousands of literal
+/// matches. The work limit must stop it.
+fn hostile_literals() -> String {
+    let (n_rules, n_obs) = (2_000, 1_500);
+    let value = "a".repeat(16 * 1024 - 16);
+    let mut t = Text::new("hostile literals");
+    t.section("entities");
+    providers(&mut t, 100);
+    subjects(&mut t, 10);
+    t.end_section();
+    t.section("rules");
+    for i in 0..n_rules {
+        let lit = "a".repeat(1 + i % 1_000);
+        let cond = format!(r#"{{"all":[{{"contains":"{lit}"}},{{"contains":"zz{i}"}}]}}"#);
+        rule(
+            &mut t,
+            i,
+            i % 100,
+            "tls-ca",
+            "tls.issuer",
+            &cond,
+            &format!("\"{lit}zz{i}\""),
+        );
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        obs(&mut t, j, j % 10, "tls.issuer", &value);
+    }
+    t.end_section();
+    t.finish()
+}
+
+/// One range set of 500,000 prefixes that are all the same /8 once host
+/// bits are dropped, and rules tried on every observation (a top-level
+/// `not`) that are out of their window: both must cost what they are.
+fn repeats_and_windows() -> String {
+    let (n_rules, n_obs) = (10_000, 150_000);
+    let mut t = Text::new("repeated prefixes and rules out of their window");
+    t.section("entities");
+    providers(&mut t, 100);
+    subjects(&mut t, 100);
+    t.end_section();
+    let mut prefixes = String::new();
+    for k in 0..500_000u32 {
+        if k > 0 {
+            prefixes.push(',');
+        }
+        write!(
+            prefixes,
+            "\"10.{}.{}.{}/8\"",
+            (k >> 16) & 255,
+            (k >> 8) & 255,
+            k & 255
+        )
+        .unwrap();
+    }
+    t.section("ranges");
+    t.item(format_args!(
+        r#"{{"id":"dup","provider":"p0","source":"b","prefixes":[{prefixes}]}}"#
+    ));
+    t.end_section();
+    t.section("rules");
+    rule(
+        &mut t,
+        0,
+        0,
+        "hosting",
+        "dns.a",
+        r#"{"cidr":{"range":"dup"}}"#,
+        "\"10.1.2.3\"",
+    );
+    for i in 1..n_rules {
+        t.item(format_args!(
+            r#"{{"id":"r{i}","provider":"p{}","category":"other","relationship":"direct","match":{{"kind":"dns.a","condition":{{"not":{{"equals":"192.0.2.{}"}}}}}},"explanation":"x","examples":{{"match":["198.51.100.1"]}},"valid_to":"1990-01-01"}}"#,
+            i % 100,
+            i % 250
+        ));
+    }
+    t.end_section();
+    t.section("observations");
+    for j in 0..n_obs {
+        obs(
+            &mut t,
+            j,
+            j % 100,
+            "dns.a",
+            &format!("10.{}.{}.1", (j / 256) % 256, j % 256),
+        );
+    }
+    t.end_section();
+    t.finish()
+}
+
 type Shape = (&'static str, fn() -> String);
 
 const SHAPES: &[Shape] = &[
@@ -362,6 +457,11 @@ const SHAPES: &[Shape] = &[
     ("10,000 regex rules", regex_rules),
     ("deep any/all trees", deep_trees),
     ("rules matching everything", broad_rules),
+    ("hostile literals", hostile_literals),
+    (
+        "repeated prefixes, rules out of window",
+        repeats_and_windows,
+    ),
 ];
 
 /// Peak resident set size of this process, in MB (Linux: VmHWM).

@@ -80,7 +80,9 @@ pub fn analyze_documents(
 ) -> Analysis {
     let mut base = Bundle::default();
     let mut diagnostics = Vec::new();
-    for lib in libraries {
+    // The size limit holds for the bundle and its libraries together.
+    let mut total = main.text.len();
+    for (index, lib) in libraries.iter().enumerate() {
         let lib = match lib {
             Ok(lib) => lib,
             Err(d) => {
@@ -88,6 +90,17 @@ pub fn analyze_documents(
                 continue;
             }
         };
+        total += lib.text.len();
+        if total > limits.max_bytes {
+            diagnostics.push(crate::include::fetch_failed(
+                index,
+                format!(
+                    "{} makes the bundle and its libraries together more than the limit of {} bytes",
+                    lib.name, limits.max_bytes
+                ),
+            ));
+            continue;
+        }
         let loaded = load_with(&lib.text, limits, &base);
         if !includes(&lib.text).is_empty() {
             diagnostics.push(

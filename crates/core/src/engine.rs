@@ -19,10 +19,12 @@
 //! the span for the trace. The set keeps the rules, so a match maps back to
 //! its rule (globset's `GlobSet` keeps its globs for the same reason).
 //!
-//! **Work is counted.** Every index hit costs one unit, and every candidate
-//! confirmed costs one per part of its condition plus, per `regex` part,
-//! the value's length in 32-byte blocks (a regex runs over the value; a
-//! literal test is a `memchr`-fast scan). A unit is about 0.1 µs here. [`evaluate`] stops at
+//! **Work is counted.** Every index hit costs one unit (each literal match
+//! the automata report, each covering prefix), every candidate looked at
+//! one, and every candidate confirmed one per part of its condition (times
+//! 1 + the value's length / 512) plus, per `regex` part, the value's length
+//! in 32-byte blocks times (1 + the regex's compiled size / 16 KiB). A unit
+//! is about 0.1 µs here. [`evaluate`] stops at
 //! [`Limits::max_work`](crate::Limits::max_work) units with an error, so
 //! no bundle within the limits can keep a reader's tab busy for long,
 //! whatever its rules are. Real rule sets use a small fraction of it.
@@ -54,11 +56,12 @@ struct KindIndex {
     equals: HashMap<String, Vec<usize>>,
     suffix: HashMap<String, Vec<usize>>,
     literals: Option<AhoCorasick>,
-    literal_rules: Vec<(usize, bool)>,
+    /// Per distinct literal pattern: its rules, and whether each is a `prefix`.
+    literal_rules: Vec<Vec<(usize, bool)>>,
     /// Required literals of the kind's regexes, ASCII case-insensitive.
     regex_literals: Option<AhoCorasick>,
-    /// Per literal pattern: its rule.
-    regex_rules: Vec<usize>,
+    /// Per distinct literal pattern: its rules.
+    regex_rules: Vec<Vec<usize>>,
     /// Every distinct prefix set of the kind's `cidr` rules, once, mapped
     /// to the set's slot in `cidr_rules`.
     cidr: PrefixMap<usize>,
@@ -89,6 +92,9 @@ impl<'r> RuleSet<'r> {
         let mut by_kind: Vec<KindIndex> = Kind::ALL.iter().map(|_| KindIndex::default()).collect();
         let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
         let mut regex_patterns: Vec<Vec<Vec<u8>>> = vec![Vec::new(); Kind::ALL.len()];
+        // Each distinct literal is one pattern, however many rules use it.
+        let mut literal_ids: Vec<HashMap<String, usize>> = vec![HashMap::new(); Kind::ALL.len()];
+        let mut regex_ids: Vec<HashMap<Vec<u8>, usize>> = vec![HashMap::new(); Kind::ALL.len()];
         let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::new(); Kind::ALL.len()];
         for (i, rule) in rules.iter().enumerate() {
             let slot = kind_slot(rule.kind);
@@ -102,15 +108,22 @@ impl<'r> RuleSet<'r> {
                     Condition::Equals(s) => idx.equals.entry(s.clone()).or_default().push(i),
                     Condition::DomainSuffix(s) => idx.suffix.entry(s.clone()).or_default().push(i),
                     Condition::Contains(s) | Condition::Prefix(s) => {
-                        idx.literal_rules
-                            .push((i, matches!(leaf, Condition::Prefix(_))));
-                        literal_patterns[slot].push(s.clone());
+                        let id = *literal_ids[slot].entry(s.clone()).or_insert_with(|| {
+                            literal_patterns[slot].push(s.clone());
+                            idx.literal_rules.push(Vec::new());
+                            idx.literal_rules.len() - 1
+                        });
+                        idx.literal_rules[id].push((i, matches!(leaf, Condition::Prefix(_))));
                     }
                     Condition::Regex(re) => match &re.literals {
                         Some(lits) => {
-                            for l in lits.clone() {
-                                idx.regex_rules.push(i);
-                                regex_patterns[slot].push(l);
+                            for l in lits {
+                                let id = *regex_ids[slot].entry(l.clone()).or_insert_with(|| {
+                                    regex_patterns[slot].push(l.clone());
+                                    idx.regex_rules.push(Vec::new());
+                                    idx.regex_rules.len() - 1
+                                });
+                                idx.regex_rules[id].push(i);
                             }
                         }
                         None => idx.always.push(i),
@@ -145,8 +158,12 @@ impl<'r> RuleSet<'r> {
                 match AhoCorasick::new(&literal_patterns[slot]) {
                     Ok(ac) => idx.literals = Some(ac),
                     Err(_) => {
-                        let rules: Vec<usize> =
-                            idx.literal_rules.drain(..).map(|(r, _)| r).collect();
+                        let rules: Vec<usize> = idx
+                            .literal_rules
+                            .drain(..)
+                            .flatten()
+                            .map(|(r, _)| r)
+                            .collect();
                         idx.always.extend(rules);
                     }
                 }
@@ -158,15 +175,15 @@ impl<'r> RuleSet<'r> {
                 {
                     Ok(ac) => idx.regex_literals = Some(ac),
                     Err(_) => {
-                        let mut rules = std::mem::take(&mut idx.regex_rules);
-                        idx.always.append(&mut rules);
+                        let rules = std::mem::take(&mut idx.regex_rules);
+                        idx.always.extend(rules.into_iter().flatten());
                     }
                 }
             }
         }
         let parts = rules
             .iter()
-            .map(|r| (r.condition.parts() as u64, r.condition.regexes() as u64))
+            .map(|r| (r.condition.parts() as u64, r.condition.regex_weight()))
             .collect();
         RuleSet {
             rules,
@@ -189,13 +206,15 @@ impl<'r> RuleSet<'r> {
         date: Option<crate::model::Date>,
     ) -> Vec<RuleMatch> {
         let mut out = Vec::new();
-        self.matches_into(kind, n, date, &mut Vec::new(), &mut out, &mut 0);
+        self.matches_into(kind, n, date, &mut Vec::new(), &mut out, &mut 0, u64::MAX);
         out
     }
 
     /// Like [`RuleSet::matches`], but reuses the caller's buffers: `scratch`
     /// for candidates, `out` (cleared first) for the matches. Adds the work
-    /// done (see the module docs) to `work`.
+    /// done (see the module docs) to `work`, and stops as soon as it passes
+    /// `limit` (the caller then sees `*work > limit`).
+    #[allow(clippy::too_many_arguments)]
     pub fn matches_into(
         &self,
         kind: Kind,
@@ -204,28 +223,45 @@ impl<'r> RuleSet<'r> {
         scratch: &mut Vec<usize>,
         out: &mut Vec<RuleMatch>,
         work: &mut u64,
+        limit: u64,
     ) {
         out.clear();
         scratch.clear();
-        *work += self.candidates_into(kind, n, scratch);
+        self.candidates_into(kind, n, scratch, work, limit);
+        if *work > limit {
+            return;
+        }
         scratch.sort_unstable();
         scratch.dedup();
         let blocks = 1 + n.text.len() as u64 / 32;
         for &i in scratch.iter() {
             let rule = &self.rules[i];
+            // Even a rule skipped for its window costs its look.
+            *work += 1;
             if date.is_some_and(|d| !rule.in_force(d)) {
                 continue;
             }
-            let (parts, regexes) = self.parts[i];
-            *work += parts + regexes * blocks;
+            let (parts, regex_weight) = self.parts[i];
+            *work += parts * (1 + blocks / 16) + regex_weight * blocks;
+            if *work > limit {
+                return;
+            }
             if let Some(hit) = rule_hit(rule, n) {
                 out.push(RuleMatch { rule: i, hit });
             }
         }
     }
 
-    /// Pushes the candidate rules for `n`; returns the index hits, the work.
-    fn candidates_into(&self, kind: Kind, n: &Normalized, out: &mut Vec<usize>) -> u64 {
+    /// Pushes the candidate rules for `n`, adding one unit of `work` per
+    /// index hit; stops early once `work` passes `limit`.
+    fn candidates_into(
+        &self,
+        kind: Kind,
+        n: &Normalized,
+        out: &mut Vec<usize>,
+        work: &mut u64,
+        limit: u64,
+    ) {
         let idx = &self.by_kind[kind_slot(kind)];
         if let Some(v) = idx.equals.get(n.folded()) {
             out.extend(v);
@@ -245,23 +281,34 @@ impl<'r> RuleSet<'r> {
                 }
             }
         }
+        // Literal automata report every (pattern, position); each report
+        // is work, so a hostile value of 16 KiB of "a" stops at the limit.
         if let Some(ac) = &idx.literals {
             for m in ac.find_overlapping_iter(n.folded()) {
-                let (rule, is_prefix) = idx.literal_rules[m.pattern().as_usize()];
-                if !is_prefix || m.start() == 0 {
-                    out.push(rule);
+                *work += 1;
+                if *work > limit {
+                    return;
+                }
+                for &(rule, is_prefix) in &idx.literal_rules[m.pattern().as_usize()] {
+                    if !is_prefix || m.start() == 0 {
+                        out.push(rule);
+                    }
                 }
             }
         }
         if let Some(ac) = &idx.regex_literals {
-            out.extend(
-                ac.find_overlapping_iter(&n.text)
-                    .map(|m| idx.regex_rules[m.pattern().as_usize()]),
-            );
+            for m in ac.find_overlapping_iter(&n.text) {
+                *work += 1;
+                if *work > limit {
+                    return;
+                }
+                out.extend(&idx.regex_rules[m.pattern().as_usize()]);
+            }
         }
         if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
-            let mut slots: Vec<usize> =
-                idx.cidr.covering(ip).into_iter().map(|(_, s)| *s).collect();
+            let covering = idx.cidr.covering(ip);
+            *work += covering.len() as u64;
+            let mut slots: Vec<usize> = covering.into_iter().map(|(_, s)| *s).collect();
             slots.sort_unstable();
             slots.dedup();
             for s in slots {
@@ -273,9 +320,8 @@ impl<'r> RuleSet<'r> {
                 out.extend(v);
             }
         }
-        let hits = out.len() as u64;
+        *work += out.len() as u64;
         out.extend(&idx.always);
-        hits
     }
 }
 
@@ -436,15 +482,9 @@ pub struct TraceView {
     pub observation: String,
     /// The observation kind.
     pub kind: Kind,
-    /// The observed value as written.
-    pub value: String,
-    /// The normalised value the rule read.
-    pub normalized: String,
-    /// The rule's matcher, rendered readably.
-    pub matcher: String,
     /// The matched text.
     pub matched: String,
-    /// Byte range of the match within `normalized`.
+    /// Byte range of the match within the observation's normalised value.
     pub span: Range<usize>,
     /// The range set matched, if any.
     pub range: Option<String>,
@@ -474,9 +514,6 @@ impl Trace {
             rule: rule.id.clone(),
             observation: obs.id.clone(),
             kind: obs.kind,
-            value: obs.value.clone(),
-            normalized: obs.normalized().text.clone(),
-            matcher: rule.describe_matcher(),
             matched: self.matched(bundle).to_string(),
             span: self.span.clone(),
             range: range.map(|r| r.id.clone()),
@@ -523,7 +560,8 @@ pub struct Evaluation {
     /// Observations evaluated that no rule matched, in bundle order.
     pub unmatched: Vec<usize>,
     /// Set when evaluation stopped at a limit ([`Limits::max_matches`] or
-    /// [`Limits::max_work`]): the findings are those of the matches before it.
+    /// [`Limits::max_work`]): the findings are those of the matches before
+    /// it, and verdicts on them are incomplete.
     pub stopped: Option<Stop>,
     /// Work done, in the units of the module docs.
     pub work: u64,
@@ -540,8 +578,8 @@ pub enum Stop {
 
 /// Runs every rule of `bundle` over the observations `active` marks (all
 /// of them when `active` is empty) and groups the matches into findings.
-/// Stops, with [`Evaluation::stopped_at`] set, after `limits.max_matches`
-/// matches.
+/// Stops, with [`Evaluation::stopped`] set, after `limits.max_matches`
+/// matches or `limits.max_work` units of work.
 ///
 /// Complexity: O(rules) to compile, then per observation O(index probes +
 /// candidates); independent of the number of rules that cannot match.
@@ -589,6 +627,7 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
             &mut scratch,
             &mut matches,
             &mut work,
+            limits.max_work,
         );
         if work > limits.max_work {
             stopped = Some(Stop::Work(work));

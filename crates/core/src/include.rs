@@ -59,16 +59,32 @@ pub struct Include {
 /// Entries the loader rejects (absolute paths, non-http URLs) are planned
 /// as failures too, so nothing outside the rules is ever read.
 pub fn plan(text: &str, base: &Base) -> Vec<Include> {
+    let mut seen: Vec<String> = Vec::new();
     includes(text)
         .into_iter()
+        .take(MAX_INCLUDES)
         .enumerate()
-        .map(|(index, reference)| Include {
-            target: resolve(&reference, base).map_err(|m| fetch_failed(index, m)),
-            index,
-            reference,
+        .map(|(index, reference)| {
+            let target = if seen.contains(&reference) {
+                Err(fetch_failed(
+                    index,
+                    format!("\"{reference}\" is listed twice"),
+                ))
+            } else {
+                resolve(&reference, base).map_err(|m| fetch_failed(index, m))
+            };
+            seen.push(reference.clone());
+            Include {
+                target,
+                index,
+                reference,
+            }
         })
         .collect()
 }
+
+/// At most this many libraries are planned; the loader reports the rest.
+pub const MAX_INCLUDES: usize = 16;
 
 /// The diagnostic for include `index` that could not be read.
 pub fn fetch_failed(index: usize, message: impl Into<String>) -> Diagnostic {

@@ -9,12 +9,12 @@
 //! **Any bundle within [`Limits::default`] goes through load (validation),
 //! evaluation and verdicts in at most 2 s and 400 MB natively**, on one core
 //! of the 2-core CI machine (release build, 2026-11). The input limits bound
-//! the data; three limits bound the work itself: [`Limits::max_regexes`]
-//! (each regex costs a compilation), [`Limits::max_matches`] (each match
+//! the data; four limits bound the work itself: [`Limits::max_regexes`]
+//! and [`Limits::max_regex_bytes`] (compilations and their size), [`Limits::max_matches`] (each match
 //! costs a trace) and [`Limits::max_work`] (index hits and condition parts
 //! confirmed, about 0.1 µs a unit). `make bench` prints the adversarial
 //! shapes that come closest (`benches/adversarial.rs`); they take
-//! 0.7–1.8 s and 140–260 MB each (2026-11-23). The viewer runs the same core in
+//! 0.4–1.8 s (varying between runs) and 140–260 MB each (2026-11-23). The viewer runs the same core in
 //! WebAssembly, a few times slower. See `docs/bundle-format.md`.
 
 /// Upper bounds applied while loading a bundle.
@@ -50,6 +50,8 @@ pub struct Limits {
     pub regex_size_limit: usize,
     /// Most `regex` conditions over all rules (each costs a compilation).
     pub max_regexes: usize,
+    /// Largest compiled size of all regexes together, in bytes.
+    pub max_regex_bytes: usize,
     /// Deepest chain of `parent`s (an AWS service -> Amazon is 1).
     pub max_parent_depth: usize,
     /// Longest observation value, in bytes.
@@ -81,6 +83,7 @@ impl Default for Limits {
             max_condition_nodes: 256,
             regex_size_limit: 256 * 1024,
             max_regexes: 10_000,
+            max_regex_bytes: 64 * 1024 * 1024,
             max_parent_depth: 8,
             max_value_bytes: 16 * 1024,
             max_matches: 500_000,
@@ -105,6 +108,7 @@ impl Limits {
             max_claims: usize::MAX,
             max_matches: usize::MAX,
             max_regexes: usize::MAX,
+            max_regex_bytes: usize::MAX,
             max_work: u64::MAX,
             ..Limits::default()
         }

@@ -135,6 +135,27 @@ impl Condition {
         }
     }
 
+    /// What the `regex` parts cost to run per 32 bytes of value: one each,
+    /// plus one per 16 KiB of compiled regex (a bigger automaton is slower).
+    pub fn regex_weight(&self) -> u64 {
+        match self {
+            Condition::Regex(p) => 1 + p.regex.memory_usage() as u64 / (16 * 1024),
+            Condition::All(v) | Condition::Any(v) => v.iter().map(Condition::regex_weight).sum(),
+            Condition::Not(c) => c.regex_weight(),
+            _ => 0,
+        }
+    }
+
+    /// The compiled size of the `regex` parts, in bytes.
+    pub fn regex_bytes(&self) -> usize {
+        match self {
+            Condition::Regex(p) => p.regex.memory_usage(),
+            Condition::All(v) | Condition::Any(v) => v.iter().map(Condition::regex_bytes).sum(),
+            Condition::Not(c) => c.regex_bytes(),
+            _ => 0,
+        }
+    }
+
     /// The number of `regex` parts.
     pub fn regexes(&self) -> usize {
         match self {
@@ -345,9 +366,24 @@ fn compile_at(
                     format!("domain_suffix cannot apply to {kind} observations, whose values are not host names"),
                 );
             }
-            Some(Condition::DomainSuffix(normalize_host(
-                s.trim_start_matches('.'),
-            )))
+            // An internationalised suffix is compared in its ASCII form
+            // (punycode), the form URLs are parsed into and DNS answers in.
+            let host = normalize_host(s.trim_start_matches('.'));
+            let host = if host.is_ascii() {
+                host
+            } else {
+                match url::Host::parse(&host) {
+                    Ok(url::Host::Domain(ascii)) => ascii,
+                    _ => {
+                        return fail(
+                            Code::Condition,
+                            "domain_suffix",
+                            format!("\"{s}\" is not a valid domain name"),
+                        )
+                    }
+                }
+            };
+            Some(Condition::DomainSuffix(host))
         }
         wire::Condition::Regex(pattern) => match Pattern::new(pattern, ctx.limits.regex_size_limit)
         {
@@ -561,6 +597,19 @@ mod tests {
             Some("outlook.com".into())
         );
         assert_eq!(hit(c, Kind::DnsMx, "evil-outlook.com"), None);
+    }
+
+    #[test]
+    fn internationalised_suffixes_compare_in_ascii() {
+        let c = r#"{"domain_suffix": "Bücher.example"}"#;
+        assert_eq!(
+            hit(c, Kind::HtmlScriptSrc, "https://www.bücher.example/a.js"),
+            Some("xn--bcher-kva.example".into())
+        );
+        assert_eq!(
+            hit(c, Kind::DnsCname, "cdn.xn--bcher-kva.example."),
+            Some("xn--bcher-kva.example".into())
+        );
     }
 
     #[test]

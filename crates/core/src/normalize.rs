@@ -15,8 +15,12 @@
 //!   URL's serialisation, and its host is what `domain_suffix` reads: in
 //!   `https://evil.example\@fonts.googleapis.com/` that is `evil.example`,
 //!   the host a browser fetches from; `https:fonts.googleapis.com/x.js` and
-//!   `https://fonts%2Egoogleapis.com/` are `fonts.googleapis.com`. A value
-//!   that is no URL has no host.
+//!   `https://fonts%2Egoogleapis.com/` are `fonts.googleapis.com`, and so
+//!   is `https:fonts.googleapis.com/x.js` read without a page (a rule's
+//!   example); on an `https` page it is a relative path on the page's host,
+//!   as browsers resolve it. Only `http` and `https` URLs have a host: a
+//!   browser loads nothing from `javascript://host/`. A value that is no URL
+//!   has no host.
 //!
 //! Spans reported by matches are byte ranges into [`Normalized::text`].
 
@@ -214,14 +218,20 @@ fn parse_url(value: &str, target: Option<&str>) -> Option<(String, Option<Range<
         value
     };
     let url = Url::options().base_url(page.as_ref()).parse(value).ok()?;
-    let host = url.host_str().filter(|h| !h.is_empty()).map(|_| {
-        let start = url[..Position::BeforeHost].len();
-        let mut end = url[..Position::AfterHost].len();
-        if url.as_str()[start..end].ends_with('.') {
-            end -= 1;
-        }
-        start..end
-    });
+    // Only http(s) URLs are fetched from a host: `javascript://x/` and
+    // `data:` name none a browser would load from.
+    let fetched = matches!(url.scheme(), "http" | "https");
+    let host = url
+        .host_str()
+        .filter(|h| fetched && !h.is_empty())
+        .map(|_| {
+            let start = url[..Position::BeforeHost].len();
+            let mut end = url[..Position::AfterHost].len();
+            if url.as_str()[start..end].ends_with('.') {
+                end -= 1;
+            }
+            start..end
+        });
     Some((url.as_str().to_string(), host))
 }
 
@@ -339,6 +349,7 @@ mod tests {
             Some("a.example")
         );
         assert_eq!(host("data:text/javascript,alert(1)"), None);
+        assert_eq!(host("javascript://fonts.googleapis.com/%0aalert(1)"), None);
         assert_eq!(host("https://exa mple.com/"), None);
     }
 

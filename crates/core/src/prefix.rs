@@ -83,8 +83,13 @@ pub struct PrefixSet {
 }
 
 impl PrefixSet {
-    /// Compiles `prefixes` (host bits are ignored when matching).
+    /// Compiles `prefixes`: host bits are dropped (`10.0.0.1/8` is
+    /// `10.0.0.0/8`) and repeats kept once, so an address is covered by each
+    /// distinct prefix once, however often a file lists it.
     pub fn new(prefixes: Vec<IpNet>) -> Self {
+        let mut prefixes: Vec<IpNet> = prefixes.into_iter().map(|p| p.trunc()).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
         let mut map = PrefixMap::new();
         for p in &prefixes {
             map.insert(*p, ());
@@ -92,7 +97,7 @@ impl PrefixSet {
         PrefixSet { prefixes, map }
     }
 
-    /// The prefixes as given.
+    /// The distinct prefixes, host bits dropped, in order.
     pub fn prefixes(&self) -> &[IpNet] {
         &self.prefixes
     }

@@ -42,6 +42,13 @@ pub struct Report {
     pub claims: Vec<ClaimRow>,
     /// Every finding with its full traces.
     pub findings: Vec<FindingRow>,
+    /// The matcher of every rule a trace names, rendered readably, by rule id.
+    pub matchers: std::collections::BTreeMap<String, String>,
+    /// Sets of observation ids that claims rest on (`claims[].rests_on`
+    /// indexes them): claims resting on the same observations share one.
+    pub observation_sets: Vec<Vec<String>>,
+    /// Sets of rule ids that could have matched (`claims[].rules` indexes them).
+    pub rule_sets: Vec<Vec<String>>,
     /// Indices into `findings` of those no claim speaks of.
     pub unclaimed: Vec<usize>,
     /// Observations in force that no rule matched.
@@ -90,10 +97,12 @@ pub struct ClaimRow {
     pub contradicting: Vec<usize>,
     /// Indices into `findings` of findings for the provider's parents.
     pub parent_findings: Vec<usize>,
-    /// Ids of the observations the verdict rests on.
-    pub rests_on: Vec<String>,
-    /// Ids of the rules of the provider (and its children) for the category.
-    pub rules: Vec<String>,
+    /// The observations the verdict rests on: an index into
+    /// [`Report::observation_sets`].
+    pub rests_on: usize,
+    /// The rules of the provider (and its children) for the category: an
+    /// index into [`Report::rule_sets`].
+    pub rules: usize,
 }
 
 /// One finding, with its traces.
@@ -184,12 +193,51 @@ impl ObservationRow {
     }
 }
 
+/// Lists shared between claims, each listed once in the report.
+struct Sets<'b> {
+    index: foldhash::HashMap<*const usize, usize>,
+    out: Vec<Vec<String>>,
+    name: &'b dyn Fn(usize) -> String,
+}
+
+impl Sets<'_> {
+    /// The index of `list` (an `Arc` shared between verdicts) in the output.
+    fn of(&mut self, list: &std::sync::Arc<[usize]>) -> usize {
+        // Every empty list is the same list.
+        let key = if list.is_empty() {
+            std::ptr::null()
+        } else {
+            list.as_ptr()
+        };
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.out.len();
+        self.out
+            .push(list.iter().map(|&x| (self.name)(x)).collect());
+        self.index.insert(key, i);
+        i
+    }
+}
+
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(a: &Analysis) -> Self {
         let b = &a.bundle;
         let obs_ids = |idx: &[usize]| -> Vec<String> {
             idx.iter().map(|&i| b.observations[i].id.clone()).collect()
+        };
+        let obs_name = |i: usize| b.observations[i].id.clone();
+        let rule_name = |i: usize| b.rules[i].id.clone();
+        let mut observation_sets = Sets {
+            index: Default::default(),
+            out: Vec::new(),
+            name: &obs_name,
+        };
+        let mut rule_sets = Sets {
+            index: Default::default(),
+            out: Vec::new(),
+            name: &rule_name,
         };
         let claims = b
             .claims
@@ -211,8 +259,8 @@ impl Report {
                 findings: v.findings.to_vec(),
                 contradicting: v.contradicting.to_vec(),
                 parent_findings: v.parent_findings.to_vec(),
-                rests_on: obs_ids(&v.rests_on),
-                rules: v.rules.iter().map(|&r| b.rules[r].id.clone()).collect(),
+                rests_on: observation_sets.of(&v.rests_on),
+                rules: rule_sets.of(&v.rules),
             })
             .collect();
         Report {
@@ -245,6 +293,16 @@ impl Report {
             summary: a.summary(),
             claims,
             findings: a.findings.iter().map(|f| FindingRow::new(b, f)).collect(),
+            matchers: a
+                .findings
+                .iter()
+                .flat_map(|f| f.traces.iter().map(|t| t.rule))
+                .collect::<std::collections::BTreeSet<usize>>()
+                .into_iter()
+                .map(|r| (b.rules[r].id.clone(), b.rules[r].describe_matcher()))
+                .collect(),
+            observation_sets: observation_sets.out,
+            rule_sets: rule_sets.out,
             unclaimed: a.unclaimed.clone(),
             unmatched: a
                 .unmatched

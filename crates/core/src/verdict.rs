@@ -117,7 +117,9 @@ pub struct ClaimVerdict {
     pub status: ClaimStatus,
     /// One sentence: why this verdict.
     pub reason: String,
-    /// Distinct observations behind the attribution (0 for the negatives).
+    /// Distinct observations behind the attribution: the claimed provider's
+    /// findings, or for *contradicted* the other providers'; 0 for *not
+    /// found* and *no evidence*.
     pub evidence: usize,
     /// What the verdict stands on: first-hand, or only reported or synthetic observations.
     pub grounds: Grounds,
@@ -130,7 +132,9 @@ pub struct ClaimVerdict {
     /// neither support nor contradict a claim about the child.
     pub parent_findings: Arc<[usize]>,
     /// Indices of the observations the verdict rests on: those behind the
-    /// findings it cites or, for *not found*, those checked.
+    /// claimed provider's findings (*supported*, *incidental only*), behind
+    /// the other providers' findings (*contradicted*), or those checked (*not
+    /// found*).
     pub rests_on: Arc<[usize]>,
     /// Indices of the rules of the claimed provider (and of its children)
     /// for the claim's category: those that could have matched.
@@ -423,6 +427,11 @@ struct Judge<'a> {
     index: Index<'a>,
     relevant: HashMap<(&'a str, u32), Relevant>,
     others: HashMap<(&'a str, &'a str), Arc<Others>>,
+    /// `others` less the findings of a claimed provider's parents: children
+    /// of one parent share it.
+    others_less: HashMap<(&'a str, &'a str, Vec<usize>), Arc<Others>>,
+    /// What a reason says of the parents' findings, by those findings.
+    parent_notes: HashMap<Vec<usize>, String>,
     rules: HashMap<(&'a str, Option<&'a str>), Arc<[usize]>>,
     judged: HashMap<(&'a str, &'a str, Option<&'a str>), Judgement>,
 }
@@ -500,26 +509,32 @@ impl<'a> Judge<'a> {
         cat: Option<&'a str>,
         parents: &[usize],
     ) -> Option<Arc<Others>> {
-        let all = self.others(s, cat?);
-        if parents.is_empty()
-            || !all
-                .findings
-                .iter()
-                .any(|i| parents.binary_search(i).is_ok())
-        {
+        let c = cat?;
+        let all = self.others(s, c);
+        if parents.is_empty() {
             return Some(all);
         }
-        let kept: Vec<usize> = all
-            .findings
-            .iter()
-            .copied()
-            .filter(|i| parents.binary_search(i).is_err())
-            .collect();
-        Some(Arc::new(Others::of(
-            self.bundle,
-            self.findings,
-            kept.into(),
-        )))
+        let (bundle, findings) = (self.bundle, self.findings);
+        let less = self
+            .others_less
+            .entry((s, c, parents.to_vec()))
+            .or_insert_with(|| {
+                if !all
+                    .findings
+                    .iter()
+                    .any(|i| parents.binary_search(i).is_ok())
+                {
+                    return all.clone();
+                }
+                let kept: Vec<usize> = all
+                    .findings
+                    .iter()
+                    .copied()
+                    .filter(|i| parents.binary_search(i).is_err())
+                    .collect();
+                Arc::new(Others::of(bundle, findings, kept.into()))
+            });
+        Some(less.clone())
     }
 
     fn judge(&mut self, s: &'a str, p: &'a str, cat: Option<&'a str>) -> Judgement {
@@ -642,10 +657,15 @@ impl<'a> Judge<'a> {
                 observation_ids(b, &relevant)
             );
             if !parents.is_empty() {
+                let note = self.parent_notes.entry(parents.clone()).or_insert_with(|| {
+                    format!(
+                        "{} attributes it to {}",
+                        rules_of(b, findings, &parents),
+                        providers_of(b, findings, &parents)
+                    )
+                });
                 j.reason.push_str(&format!(
-                    "; {} attributes it to {}, {provider_name}'s parent, which does not say which of its services",
-                    rules_of(b, findings, &parents),
-                    providers_of(b, findings, &parents)
+                    "; {note}, {provider_name}'s parent, which does not say which of its services"
                 ));
             }
             if rules.is_empty() {
@@ -712,6 +732,8 @@ pub fn verdicts(bundle: &Bundle, findings: &[Finding], timeline: &Timeline) -> V
         index: Index::new(bundle, findings, timeline),
         relevant: HashMap::new(),
         others: HashMap::new(),
+        others_less: HashMap::new(),
+        parent_notes: HashMap::new(),
         rules: HashMap::new(),
         judged: HashMap::new(),
     };

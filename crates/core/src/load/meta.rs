@@ -137,7 +137,7 @@ impl<'t> Loader<'t> {
     /// Checks `include` is a list of relative paths or http(s) URLs.
     pub(super) fn check_includes(&mut self, raw: &'t RawValue) {
         let path = JsonPath::root().field("include");
-        for e in self.elements(raw, path, (16, 0), "includes") {
+        for e in self.elements(raw, path, (crate::include::MAX_INCLUDES, 0), "includes") {
             let Some(s) = self.parse::<String>(&e) else {
                 continue;
             };

@@ -29,6 +29,8 @@ pub(super) struct Loader<'t> {
     pub(super) regexes: usize,
     /// Range sets left out because of their own errors.
     pub(super) left_out_ranges: HashSet<String>,
+    /// Compiled size of the regexes so far, over all rules.
+    pub(super) regex_bytes: usize,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -54,6 +56,7 @@ impl<'t> Loader<'t> {
             prefixes: base.ranges.iter().map(|r| r.set.prefixes().len()).sum(),
             regexes: base.rules.iter().map(|r| r.condition.regexes()).sum(),
             left_out_ranges: HashSet::default(),
+            regex_bytes: base.rules.iter().map(|r| r.condition.regex_bytes()).sum(),
         }
     }
 
@@ -152,8 +155,6 @@ impl<'t> Loader<'t> {
                     Code::UnknownField
                 } else if message.starts_with("missing field") {
                     Code::MissingField
-                } else if message.starts_with("duplicate field") {
-                    Code::DuplicateKey
                 } else {
                     Code::Type
                 };

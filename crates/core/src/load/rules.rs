@@ -129,7 +129,18 @@ impl<'t> Loader<'t> {
             }
             self.prefixes += inline;
             let condition = match compile(&w.matcher.condition, kind, &ctx) {
-                Ok(c) => Some(c),
+                Ok(c) if self.regex_bytes + c.regex_bytes() > limits.max_regex_bytes => {
+                    let message = format!(
+                        "the rules' regexes compile to more than the limit of {} bytes together",
+                        limits.max_regex_bytes
+                    );
+                    self.error(Code::Limit, &e, "match.condition", message);
+                    None
+                }
+                Ok(c) => {
+                    self.regex_bytes += c.regex_bytes();
+                    Some(c)
+                }
                 Err(errors) => {
                     for ce in errors {
                         self.error(
@@ -177,6 +188,31 @@ impl<'t> Loader<'t> {
                     self.error(Code::Date, &e, "valid_to", "valid_to is before valid_from");
                     ok = false;
                 }
+            }
+            let all_examples = w.examples.must_match.iter().map(|x| ("match", x));
+            let all_examples =
+                all_examples.chain(w.examples.no_match.iter().map(|x| ("no_match", x)));
+            let mut index = [0usize; 2];
+            for (list, x) in all_examples {
+                let slot = usize::from(list == "no_match");
+                let value = match x {
+                    wire::Example::Value(v) | wire::Example::Keyed { value: v, .. } => v,
+                };
+                if value.len() > limits.max_value_bytes {
+                    let message = format!(
+                        "the example is {} bytes, more than the limit of {} for a value",
+                        value.len(),
+                        limits.max_value_bytes
+                    );
+                    self.error(
+                        Code::Limit,
+                        &e,
+                        &format!("examples.{list}[{}]", index[slot]),
+                        message,
+                    );
+                    ok = false;
+                }
+                index[slot] += 1;
             }
             let n_examples = w.examples.must_match.len() + w.examples.no_match.len();
             if n_examples > limits.max_examples {
