@@ -29,13 +29,13 @@
 //! no bundle within the limits can keep a reader's tab busy for long,
 //! whatever its rules are. Real rule sets use a small fraction of it.
 
+use crate::hash::HashMap;
 use crate::limits::Limits;
 use crate::matcher::{Condition, Hit};
 use crate::model::{Bundle, Example, Kind, Provenance, Relationship, Rule};
 use crate::normalize::{normalize, Normalized};
 use crate::prefix::PrefixMap;
 use aho_corasick::AhoCorasick;
-use foldhash::{HashMap, HashMapExt};
 use ipnet::IpNet;
 use serde::Serialize;
 use std::ops::Range;
@@ -93,9 +93,10 @@ impl<'r> RuleSet<'r> {
         let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
         let mut regex_patterns: Vec<Vec<Vec<u8>>> = vec![Vec::new(); Kind::ALL.len()];
         // Each distinct literal is one pattern, however many rules use it.
-        let mut literal_ids: Vec<HashMap<String, usize>> = vec![HashMap::new(); Kind::ALL.len()];
-        let mut regex_ids: Vec<HashMap<Vec<u8>, usize>> = vec![HashMap::new(); Kind::ALL.len()];
-        let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::new(); Kind::ALL.len()];
+        let mut literal_ids: Vec<HashMap<String, usize>> =
+            vec![HashMap::default(); Kind::ALL.len()];
+        let mut regex_ids: Vec<HashMap<Vec<u8>, usize>> = vec![HashMap::default(); Kind::ALL.len()];
+        let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::default(); Kind::ALL.len()];
         for (i, rule) in rules.iter().enumerate() {
             let slot = kind_slot(rule.kind);
             let idx = &mut by_kind[slot];
@@ -597,7 +598,7 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
     let mut group_of_rule: Vec<u32> = Vec::with_capacity(bundle.rules.len());
     let mut group_keys: Vec<(&str, &str, Relationship)> = Vec::new();
     {
-        let mut ids: HashMap<(&str, &str, Relationship), u32> = HashMap::new();
+        let mut ids: HashMap<(&str, &str, Relationship), u32> = HashMap::default();
         for r in &bundle.rules {
             let key = (r.provider.as_str(), r.category.as_str(), r.relationship);
             let id = *ids.entry(key).or_insert_with(|| {
@@ -607,9 +608,9 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
             group_of_rule.push(id);
         }
     }
-    let mut subject_ids: HashMap<&str, u32> = HashMap::new();
+    let mut subject_ids: HashMap<&str, u32> = HashMap::default();
     let mut subject_names: Vec<&str> = Vec::new();
-    let mut groups: HashMap<(u32, u32), Vec<Trace>> = HashMap::new();
+    let mut groups: HashMap<(u32, u32), Vec<Trace>> = HashMap::default();
     let (mut scratch, mut matches) = (Vec::new(), Vec::new());
     let mut unmatched = Vec::new();
     let mut total = 0usize;

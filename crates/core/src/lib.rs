@@ -31,6 +31,7 @@ pub mod analysis;
 pub mod date;
 pub mod diag;
 pub mod engine;
+pub mod hash;
 pub mod include;
 pub mod keywords;
 pub mod layout;

@@ -266,7 +266,7 @@ pub struct CompileContext<'a> {
     /// The range sets, by id.
     pub ranges: &'a HashMap<String, NamedSet>,
     /// Range sets left out because of their own errors.
-    pub left_out: &'a foldhash::HashSet<String>,
+    pub left_out: &'a crate::hash::HashSet<String>,
     /// Limits (regex size, nesting).
     pub limits: &'a Limits,
 }
@@ -566,7 +566,7 @@ mod tests {
     fn cond(json: &str, kind: Kind) -> Result<Condition, Vec<CompileError>> {
         let w: wire::Condition = serde_json::from_str(json).unwrap();
         let ranges = HashMap::new();
-        let left_out = foldhash::HashSet::default();
+        let left_out = crate::hash::HashSet::default();
         let limits = Limits::default();
         compile(
             &w,

@@ -4,8 +4,8 @@
 //! references exists, every date parsed, every regex compiled. Code past
 //! [`crate::load`] can rely on that and never re-checks.
 
+use crate::hash::HashMap;
 use crate::matcher::Condition;
-use foldhash::HashMap;
 use serde::Serialize;
 
 /// A calendar date, `YYYY-MM-DD`.

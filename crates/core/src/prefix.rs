@@ -6,7 +6,7 @@
 //! present and probes each: at most 33 probes for IPv4, 129 for IPv6,
 //! independent of how many prefixes are stored.
 
-use foldhash::{HashMap, HashMapExt};
+use crate::hash::HashMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
@@ -40,7 +40,7 @@ impl<T> PrefixMap<T> {
         {
             Some(i) => i,
             None => {
-                self.by_len.push((v6, len, HashMap::new()));
+                self.by_len.push((v6, len, HashMap::default()));
                 self.by_len.len() - 1
             }
         };

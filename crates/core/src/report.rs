@@ -195,7 +195,7 @@ impl ObservationRow {
 
 /// Lists shared between claims, each listed once in the report.
 struct Sets<'b> {
-    index: foldhash::HashMap<*const usize, usize>,
+    index: crate::hash::HashMap<*const usize, usize>,
     out: Vec<Vec<String>>,
     name: &'b dyn Fn(usize) -> String,
 }

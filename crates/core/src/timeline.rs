@@ -16,8 +16,8 @@
 //! Without a date, D is the end of time: every group is read at its
 //! latest date. Dates are the UTC calendar date of `observed_at`.
 
+use crate::hash::HashMap;
 use crate::model::{Bundle, Date, Kind};
-use foldhash::{HashMap, HashMapExt};
 
 /// Which observations are in force, as of a date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl Timeline {
 pub fn timeline(bundle: &Bundle, as_of: Option<Date>) -> Timeline {
     type Group<'b> = (&'b str, &'b str, Kind, Option<&'b str>);
     let obs = &bundle.observations;
-    let mut latest: HashMap<Group<'_>, (Date, usize)> = HashMap::new();
+    let mut latest: HashMap<Group<'_>, (Date, usize)> = HashMap::default();
     let mut later = Vec::new();
     for (i, o) in obs.iter().enumerate() {
         let date = o.observed_at.date;

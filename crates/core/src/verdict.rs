@@ -42,10 +42,10 @@
 //! lists are shared, not copied. See `docs/bundle-format.md` for the bound.
 
 use crate::engine::Finding;
+use crate::hash::HashMap;
 use crate::keywords::{Kind, Provenance};
 use crate::model::{Bundle, ClaimStatus, Relationship, BUILTIN_CATEGORIES};
 use crate::timeline::Timeline;
-use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -347,7 +347,7 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(bundle: &'a Bundle, findings: &'a [Finding], timeline: &Timeline) -> Self {
         let slots = Kind::ALL.len();
-        let mut observations: HashMap<&str, Vec<Vec<usize>>> = HashMap::new();
+        let mut observations: HashMap<&str, Vec<Vec<usize>>> = HashMap::default();
         for (i, o) in bundle.observations.iter().enumerate() {
             if timeline.active.is_empty() || timeline.is_active(i) {
                 observations
@@ -356,9 +356,9 @@ impl<'a> Index<'a> {
                 .push(i);
             }
         }
-        let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-        let mut under: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-        let mut direct: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        let mut under: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        let mut direct: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
         for (i, f) in findings.iter().enumerate() {
             let s = f.subject.as_str();
             exact.entry((s, f.provider.as_str())).or_default().push(i);
@@ -373,7 +373,7 @@ impl<'a> Index<'a> {
                 direct.entry((s, f.category.as_str())).or_default().push(i);
             }
         }
-        let mut rules_under: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut rules_under: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, r) in bundle.rules.iter().enumerate() {
             rules_under.entry(r.provider.as_str()).or_default().push(i);
             if let Some(p) = bundle.entity_index(&r.provider) {
@@ -730,12 +730,12 @@ pub fn verdicts(bundle: &Bundle, findings: &[Finding], timeline: &Timeline) -> V
         bundle,
         findings,
         index: Index::new(bundle, findings, timeline),
-        relevant: HashMap::new(),
-        others: HashMap::new(),
-        others_less: HashMap::new(),
-        parent_notes: HashMap::new(),
-        rules: HashMap::new(),
-        judged: HashMap::new(),
+        relevant: HashMap::default(),
+        others: HashMap::default(),
+        others_less: HashMap::default(),
+        parent_notes: HashMap::default(),
+        rules: HashMap::default(),
+        judged: HashMap::default(),
     };
     bundle
         .claims
@@ -765,7 +765,7 @@ pub fn verdicts(bundle: &Bundle, findings: &[Finding], timeline: &Timeline) -> V
 ///
 /// Complexity: O(claims + findings × parent depth).
 pub fn unclaimed(bundle: &Bundle, findings: &[Finding]) -> Vec<usize> {
-    let claimed: foldhash::HashSet<(&str, &str, Option<&str>)> = bundle
+    let claimed: crate::hash::HashSet<(&str, &str, Option<&str>)> = bundle
         .claims
         .iter()
         .map(|c| {

@@ -8,11 +8,11 @@
 use super::reporter::{seed, Loader, Refs, Roles};
 use crate::date::parse_date;
 use crate::diag::{Code, JsonPath};
+use crate::hash::{HashMap, HashSet};
 use crate::limits::Limits;
 use crate::model::*;
 use crate::normalize::normalize_host;
 use crate::wire;
-use foldhash::{HashMap, HashSet};
 use serde_json::value::RawValue;
 
 impl<'t> Loader<'t> {

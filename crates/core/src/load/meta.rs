@@ -4,10 +4,10 @@ use super::check_url;
 use super::reporter::{seed, Elem, Loader};
 use crate::date::parse_date;
 use crate::diag::{Code, JsonPath, Severity};
+use crate::hash::HashSet;
 use crate::limits::Limits;
 use crate::model::*;
 use crate::wire;
-use foldhash::HashSet;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 

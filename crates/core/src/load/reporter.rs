@@ -5,10 +5,10 @@
 
 use super::{check_url, join_path, strip_position};
 use crate::diag::{Code, Diagnostic, JsonPath, Severity};
+use crate::hash::{HashMap, HashSet};
 use crate::locate::{find_path, parse_path, LineIndex};
 use crate::model::*;
 use crate::wire;
-use foldhash::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -39,7 +39,7 @@ pub(super) const IN_LIBRARY: &str = "an included library";
 /// Seeds a duplicate-id table with the ids of `items`.
 /// Where each id of a section was first defined: `None` for an included
 /// library, else the element's index.
-pub(super) type Firsts = foldhash::HashMap<String, Option<usize>>;
+pub(super) type Firsts = crate::hash::HashMap<String, Option<usize>>;
 
 /// Seeds a duplicate-id table with the ids of an included library.
 pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> Firsts {

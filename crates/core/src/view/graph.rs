@@ -140,8 +140,8 @@ pub struct Graph {
 /// The id and key tables of a [`Graph`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Lookup {
-    nodes: foldhash::HashMap<String, usize>,
-    edges: foldhash::HashMap<String, usize>,
+    nodes: crate::hash::HashMap<String, usize>,
+    edges: crate::hash::HashMap<String, usize>,
 }
 
 impl Graph {
