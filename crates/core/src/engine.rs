@@ -55,13 +55,10 @@ pub struct RuleSet<'r> {
 struct KindIndex {
     equals: HashMap<String, Vec<usize>>,
     suffix: HashMap<String, Vec<usize>>,
-    literals: Option<AhoCorasick>,
-    /// Per distinct literal pattern: its rules, and whether each is a `prefix`.
-    literal_rules: Vec<Vec<(usize, bool)>>,
+    /// `contains` and `prefix` literals: each rule, and whether it is a `prefix`.
+    literals: LiteralIndex<(usize, bool)>,
     /// Required literals of the kind's regexes, ASCII case-insensitive.
-    regex_literals: Option<AhoCorasick>,
-    /// Per distinct literal pattern: its rules.
-    regex_rules: Vec<Vec<usize>>,
+    regex_literals: LiteralIndex<usize>,
     /// Every distinct prefix set of the kind's `cidr` rules, once, mapped
     /// to the set's slot in `cidr_rules`.
     cidr: PrefixMap<usize>,
@@ -69,6 +66,89 @@ struct KindIndex {
     cidr_rules: Vec<Vec<usize>>,
     asn: HashMap<u32, Vec<usize>>,
     always: Vec<usize>,
+}
+
+/// Distinct literals in one Aho-Corasick automaton, each with the rules
+/// that use it: a literal a thousand rules share is searched once.
+#[derive(Debug)]
+struct LiteralIndex<R> {
+    automaton: Option<AhoCorasick>,
+    rules: Vec<Vec<R>>,
+}
+
+impl<R> Default for LiteralIndex<R> {
+    fn default() -> Self {
+        LiteralIndex {
+            automaton: None,
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl<R> LiteralIndex<R> {
+    /// Calls `f` with each match's rules and start, adding one unit of
+    /// `work` per match; stops once `work` passes `limit`.
+    fn each_match(&self, text: &str, work: &mut u64, limit: u64, mut f: impl FnMut(&[R], usize)) {
+        let Some(ac) = &self.automaton else { return };
+        for m in ac.find_overlapping_iter(text) {
+            *work += 1;
+            if *work > limit {
+                return;
+            }
+            f(&self.rules[m.pattern().as_usize()], m.start());
+        }
+    }
+}
+
+/// Collects the literals of one kind before the automaton is built.
+struct LiteralBuilder<R> {
+    ids: HashMap<Vec<u8>, usize>,
+    patterns: Vec<Vec<u8>>,
+    rules: Vec<Vec<R>>,
+}
+
+impl<R> Default for LiteralBuilder<R> {
+    fn default() -> Self {
+        LiteralBuilder {
+            ids: HashMap::default(),
+            patterns: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl<R> LiteralBuilder<R> {
+    /// Adds `rule` under `pattern`, one entry per distinct pattern.
+    fn add(&mut self, pattern: &[u8], rule: R) {
+        let id = match self.ids.get(pattern) {
+            Some(&id) => id,
+            None => {
+                self.patterns.push(pattern.to_vec());
+                self.rules.push(Vec::new());
+                self.ids.insert(pattern.to_vec(), self.rules.len() - 1);
+                self.rules.len() - 1
+            }
+        };
+        self.rules[id].push(rule);
+    }
+
+    /// The index; or, when the automaton cannot be built, every rule back,
+    /// to be tried on every observation.
+    fn build(self, ascii_case_insensitive: bool) -> Result<LiteralIndex<R>, Vec<R>> {
+        if self.patterns.is_empty() {
+            return Ok(LiteralIndex::default());
+        }
+        match AhoCorasick::builder()
+            .ascii_case_insensitive(ascii_case_insensitive)
+            .build(&self.patterns)
+        {
+            Ok(ac) => Ok(LiteralIndex {
+                automaton: Some(ac),
+                rules: self.rules,
+            }),
+            Err(_) => Err(self.rules.into_iter().flatten().collect()),
+        }
+    }
 }
 
 /// One rule matching one observation.
@@ -80,25 +160,24 @@ pub struct RuleMatch {
     pub hit: Hit,
 }
 
-fn kind_slot(kind: Kind) -> usize {
-    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
 impl<'r> RuleSet<'r> {
     /// Compiles `rules` (already validated) into indexes.
     ///
     /// Complexity: linear in the total size of the rules' patterns.
     pub fn new(rules: &'r [Rule]) -> Self {
         let mut by_kind: Vec<KindIndex> = Kind::ALL.iter().map(|_| KindIndex::default()).collect();
-        let mut literal_patterns: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
-        let mut regex_patterns: Vec<Vec<Vec<u8>>> = vec![Vec::new(); Kind::ALL.len()];
         // Each distinct literal is one pattern, however many rules use it.
-        let mut literal_ids: Vec<HashMap<String, usize>> =
-            vec![HashMap::default(); Kind::ALL.len()];
-        let mut regex_ids: Vec<HashMap<Vec<u8>, usize>> = vec![HashMap::default(); Kind::ALL.len()];
+        let mut literals: Vec<LiteralBuilder<(usize, bool)>> = Kind::ALL
+            .iter()
+            .map(|_| LiteralBuilder::default())
+            .collect();
+        let mut regex_literals: Vec<LiteralBuilder<usize>> = Kind::ALL
+            .iter()
+            .map(|_| LiteralBuilder::default())
+            .collect();
         let mut cidr_slots: Vec<HashMap<usize, usize>> = vec![HashMap::default(); Kind::ALL.len()];
         for (i, rule) in rules.iter().enumerate() {
-            let slot = kind_slot(rule.kind);
+            let slot = rule.kind.slot();
             let idx = &mut by_kind[slot];
             let Some(leaves) = index_leaves(&rule.condition) else {
                 idx.always.push(i);
@@ -109,24 +188,11 @@ impl<'r> RuleSet<'r> {
                     Condition::Equals(s) => idx.equals.entry(s.clone()).or_default().push(i),
                     Condition::DomainSuffix(s) => idx.suffix.entry(s.clone()).or_default().push(i),
                     Condition::Contains(s) | Condition::Prefix(s) => {
-                        let id = *literal_ids[slot].entry(s.clone()).or_insert_with(|| {
-                            literal_patterns[slot].push(s.clone());
-                            idx.literal_rules.push(Vec::new());
-                            idx.literal_rules.len() - 1
-                        });
-                        idx.literal_rules[id].push((i, matches!(leaf, Condition::Prefix(_))));
+                        let is_prefix = matches!(leaf, Condition::Prefix(_));
+                        literals[slot].add(s.as_bytes(), (i, is_prefix));
                     }
                     Condition::Regex(re) => match &re.literals {
-                        Some(lits) => {
-                            for l in lits {
-                                let id = *regex_ids[slot].entry(l.clone()).or_insert_with(|| {
-                                    regex_patterns[slot].push(l.clone());
-                                    idx.regex_rules.push(Vec::new());
-                                    idx.regex_rules.len() - 1
-                                });
-                                idx.regex_rules[id].push(i);
-                            }
-                        }
+                        Some(lits) => lits.iter().for_each(|l| regex_literals[slot].add(l, i)),
                         None => idx.always.push(i),
                     },
                     Condition::Cidr(c) => {
@@ -154,32 +220,15 @@ impl<'r> RuleSet<'r> {
                 }
             }
         }
-        for (slot, idx) in by_kind.iter_mut().enumerate() {
-            if !literal_patterns[slot].is_empty() {
-                match AhoCorasick::new(&literal_patterns[slot]) {
-                    Ok(ac) => idx.literals = Some(ac),
-                    Err(_) => {
-                        let rules: Vec<usize> = idx
-                            .literal_rules
-                            .drain(..)
-                            .flatten()
-                            .map(|(r, _)| r)
-                            .collect();
-                        idx.always.extend(rules);
-                    }
-                }
+        let builders = literals.into_iter().zip(regex_literals);
+        for (idx, (lits, regex_lits)) in by_kind.iter_mut().zip(builders) {
+            match lits.build(false) {
+                Ok(index) => idx.literals = index,
+                Err(rules) => idx.always.extend(rules.into_iter().map(|(r, _)| r)),
             }
-            if !regex_patterns[slot].is_empty() {
-                match AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(&regex_patterns[slot])
-                {
-                    Ok(ac) => idx.regex_literals = Some(ac),
-                    Err(_) => {
-                        let rules = std::mem::take(&mut idx.regex_rules);
-                        idx.always.extend(rules.into_iter().flatten());
-                    }
-                }
+            match regex_lits.build(true) {
+                Ok(index) => idx.regex_literals = index,
+                Err(rules) => idx.always.extend(rules),
             }
         }
         let parts = rules
@@ -263,7 +312,7 @@ impl<'r> RuleSet<'r> {
         work: &mut u64,
         limit: u64,
     ) {
-        let idx = &self.by_kind[kind_slot(kind)];
+        let idx = &self.by_kind[kind.slot()];
         if let Some(v) = idx.equals.get(n.folded()) {
             out.extend(v);
         }
@@ -284,27 +333,17 @@ impl<'r> RuleSet<'r> {
         }
         // Literal automata report every (pattern, position); each report
         // is work, so a hostile value of 16 KiB of "a" stops at the limit.
-        if let Some(ac) = &idx.literals {
-            for m in ac.find_overlapping_iter(n.folded()) {
-                *work += 1;
-                if *work > limit {
-                    return;
-                }
-                for &(rule, is_prefix) in &idx.literal_rules[m.pattern().as_usize()] {
-                    if !is_prefix || m.start() == 0 {
-                        out.push(rule);
-                    }
-                }
-            }
-        }
-        if let Some(ac) = &idx.regex_literals {
-            for m in ac.find_overlapping_iter(&n.text) {
-                *work += 1;
-                if *work > limit {
-                    return;
-                }
-                out.extend(&idx.regex_rules[m.pattern().as_usize()]);
-            }
+        idx.literals
+            .each_match(n.folded(), work, limit, |rules, start| {
+                let fits = rules
+                    .iter()
+                    .filter(|(_, is_prefix)| !is_prefix || start == 0);
+                out.extend(fits.map(|(rule, _)| *rule));
+            });
+        idx.regex_literals
+            .each_match(&n.text, work, limit, |rules, _| out.extend(rules));
+        if *work > limit {
+            return;
         }
         if let (Some(ip), false) = (n.ip, idx.cidr.is_empty()) {
             let covering = idx.cidr.covering(ip);

@@ -106,6 +106,18 @@ impl Kind {
         matches!(self, Kind::DnsA | Kind::DnsAaaa)
     }
 
+    /// The position of the kind in [`Kind::ALL`], for per-kind tables.
+    pub fn slot(self) -> usize {
+        Kind::ALL.iter().position(|k| *k == self).unwrap_or(0)
+    }
+
+    /// Whether an observation of this kind can show `category`: a built-in
+    /// category only if [`Kind::allowed_categories`] lists it; a category
+    /// the bundle defines, always.
+    pub fn can_show(self, category: &str) -> bool {
+        !BUILTIN_CATEGORIES.contains(&category) || self.allowed_categories().contains(&category)
+    }
+
     /// The built-in categories an observation of this kind can establish.
     /// A rule that labels this kind with another built-in category is an
     /// error (an MX record cannot show a CDN). Categories a bundle defines

@@ -124,46 +124,48 @@ impl Condition {
         }
     }
 
+    /// Calls `f` on this condition and every part inside it.
+    pub fn walk(&self, f: &mut impl FnMut(&Condition)) {
+        f(self);
+        match self {
+            Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| c.walk(f)),
+            Condition::Not(c) => c.walk(f),
+            _ => {}
+        }
+    }
+
+    /// The sum of `f` over this condition and every part inside it.
+    fn sum_parts(&self, f: impl Fn(&Condition) -> u64) -> u64 {
+        let mut total = 0;
+        self.walk(&mut |c| total += f(c));
+        total
+    }
+
     /// The number of parts (nodes) of the condition.
     pub fn parts(&self) -> usize {
-        match self {
-            Condition::All(v) | Condition::Any(v) => {
-                1 + v.iter().map(Condition::parts).sum::<usize>()
-            }
-            Condition::Not(c) => 1 + c.parts(),
-            _ => 1,
-        }
+        self.sum_parts(|_| 1) as usize
     }
 
     /// What the `regex` parts cost to run per 32 bytes of value: one each,
     /// plus one per 16 KiB of compiled regex (a bigger automaton is slower).
     pub fn regex_weight(&self) -> u64 {
-        match self {
+        self.sum_parts(|c| match c {
             Condition::Regex(p) => 1 + p.regex.memory_usage() as u64 / (16 * 1024),
-            Condition::All(v) | Condition::Any(v) => v.iter().map(Condition::regex_weight).sum(),
-            Condition::Not(c) => c.regex_weight(),
             _ => 0,
-        }
+        })
     }
 
     /// The compiled size of the `regex` parts, in bytes.
     pub fn regex_bytes(&self) -> usize {
-        match self {
-            Condition::Regex(p) => p.regex.memory_usage(),
-            Condition::All(v) | Condition::Any(v) => v.iter().map(Condition::regex_bytes).sum(),
-            Condition::Not(c) => c.regex_bytes(),
+        self.sum_parts(|c| match c {
+            Condition::Regex(p) => p.regex.memory_usage() as u64,
             _ => 0,
-        }
+        }) as usize
     }
 
     /// The number of `regex` parts.
     pub fn regexes(&self) -> usize {
-        match self {
-            Condition::Regex(_) => 1,
-            Condition::All(v) | Condition::Any(v) => v.iter().map(Condition::regexes).sum(),
-            Condition::Not(c) => c.regexes(),
-            _ => 0,
-        }
+        self.sum_parts(|c| u64::from(matches!(c, Condition::Regex(_)))) as usize
     }
 
     /// The wire form, for display and serialisation.

@@ -44,7 +44,7 @@
 use crate::engine::Finding;
 use crate::hash::HashMap;
 use crate::keywords::{Kind, Provenance};
-use crate::model::{Bundle, ClaimStatus, Relationship, BUILTIN_CATEGORIES};
+use crate::model::{Bundle, ClaimStatus, Relationship};
 use crate::timeline::Timeline;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -226,23 +226,12 @@ impl Summary {
     }
 }
 
-/// Whether an observation kind can show `category`: a built-in category
-/// only through the kinds [`Kind::allowed_categories`] lists; a category
-/// the bundle defines through every kind.
-pub fn kind_can_show(kind: Kind, category: &str) -> bool {
-    !BUILTIN_CATEGORIES.contains(&category) || kind.allowed_categories().contains(&category)
-}
-
-fn kind_slot(kind: Kind) -> usize {
-    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
 /// The kinds that can show `category` (all with none), as a bit mask.
 fn kinds_mask(category: Option<&str>) -> u32 {
     Kind::ALL
         .iter()
         .enumerate()
-        .filter(|(_, k)| category.is_none_or(|c| kind_can_show(**k, c)))
+        .filter(|(_, k)| category.is_none_or(|c| k.can_show(c)))
         .fold(0, |m, (i, _)| m | (1 << i))
 }
 
@@ -251,18 +240,24 @@ const NAMED: usize = 5;
 
 /// `a, b and c`, or `a, b, c, d, e and 7 more`.
 fn join_and(items: &[&str]) -> String {
-    if items.len() > NAMED {
-        return format!(
-            "{} and {} more",
-            items[..NAMED].join(", "),
-            items.len() - NAMED
-        );
+    join_first(&items[..items.len().min(NAMED)], items.len())
+}
+
+/// Names the `first` of `total` items, counting the rest:
+/// `a, b, c, d, e and 7 more`. `first` holds at most [`NAMED`] items.
+fn join_first(first: &[&str], total: usize) -> String {
+    match (first, total.saturating_sub(first.len())) {
+        ([], _) => String::new(),
+        (_, more) if more > 0 => format!("{} and {more} more", first.join(", ")),
+        ([one], _) => one.to_string(),
+        ([init @ .., last], _) => format!("{} and {last}", init.join(", ")),
     }
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+}
+
+/// The ids of some of the `items`, named by `id`, for a reason.
+fn ids_of<'b>(items: &[usize], id: impl Fn(usize) -> &'b str) -> String {
+    let first: Vec<&str> = items.iter().take(NAMED).map(|&i| id(i)).collect();
+    join_first(&first, items.len())
 }
 
 fn observations(n: usize) -> String {
@@ -317,19 +312,6 @@ fn providers_of(bundle: &Bundle, findings: &[Finding], idx: &[usize]) -> String 
     join_and(&names.into_iter().collect::<Vec<_>>())
 }
 
-/// The first ids of some observations, for a reason; the rest counted.
-fn observation_ids(bundle: &Bundle, idx: &[usize]) -> String {
-    let ids: Vec<&str> = idx
-        .iter()
-        .take(NAMED)
-        .map(|&i| bundle.observations[i].id.as_str())
-        .collect();
-    match idx.len().saturating_sub(NAMED) {
-        0 => join_and(&ids),
-        more => format!("{} and {more} more", ids.join(", ")),
-    }
-}
-
 /// Everything verdicts look up, built once.
 struct Index<'a> {
     /// Observations in force, per subject and kind slot.
@@ -352,7 +334,7 @@ impl<'a> Index<'a> {
             if timeline.active.is_empty() || timeline.is_active(i) {
                 observations
                     .entry(o.subject.as_str())
-                    .or_insert_with(|| vec![Vec::new(); slots])[kind_slot(o.kind)]
+                    .or_insert_with(|| vec![Vec::new(); slots])[o.kind.slot()]
                 .push(i);
             }
         }
@@ -654,7 +636,7 @@ impl<'a> Judge<'a> {
             j.reason = format!(
                 "{} of {what} checked ({}); none attributes to {provider_name}",
                 observations(relevant.len()),
-                observation_ids(b, &relevant)
+                ids_of(&relevant, |o| b.observations[o].id.as_str())
             );
             if !parents.is_empty() {
                 let note = self.parent_notes.entry(parents.clone()).or_insert_with(|| {
@@ -676,17 +658,7 @@ impl<'a> Judge<'a> {
                     None => format!("; the bundle has no rule for {provider_name}"),
                 });
             } else {
-                let ids: Vec<&str> = rules
-                    .iter()
-                    .take(NAMED + 1)
-                    .map(|&r| b.rules[r].id.as_str())
-                    .collect();
-                let listed = match rules.len() {
-                    n if n > NAMED + 1 => {
-                        format!("{} and {} more", ids[..NAMED].join(", "), n - NAMED)
-                    }
-                    _ => join_and(&ids),
-                };
+                let listed = ids_of(&rules, |r| b.rules[r].id.as_str());
                 j.reason.push_str(&format!(
                     "; {} of {provider_name} could have matched: {listed}",
                     noun(rules.len(), "rule", "rules")

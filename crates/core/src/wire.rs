@@ -291,6 +291,20 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+impl Condition {
+    /// The sum of `f` over this condition and every condition inside it.
+    pub fn sum_parts(&self, f: &impl Fn(&Condition) -> usize) -> usize {
+        f(self)
+            + match self {
+                Condition::All(items) | Condition::Any(items) => {
+                    items.iter().map(|c| c.sum_parts(f)).sum()
+                }
+                Condition::Not(inner) => inner.sum_parts(f),
+                _ => 0,
+            }
+    }
+}
+
 impl Default for Condition {
     fn default() -> Self {
         Condition::Equals(String::new())

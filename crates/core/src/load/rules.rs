@@ -79,9 +79,7 @@ impl<'t> Loader<'t> {
                 );
                 continue;
             };
-            if BUILTIN_CATEGORIES.contains(&w.category.as_str())
-                && !kind.allowed_categories().contains(&w.category.as_str())
-            {
+            if !kind.can_show(&w.category) {
                 self.error(
                     Code::CategoryKind,
                     &e,
@@ -293,25 +291,14 @@ impl<'t> Loader<'t> {
 /// The prefixes a condition lists inline (`cidr.prefixes`), which count
 /// toward [`Limits::max_prefixes`] with those of the range sets.
 fn inline_prefixes(c: &wire::Condition) -> usize {
-    match c {
+    c.sum_parts(&|c| match c {
         wire::Condition::Cidr(wire::CidrSpec::Prefixes(p)) => p.len(),
-        wire::Condition::All(items) | wire::Condition::Any(items) => {
-            items.iter().map(inline_prefixes).sum()
-        }
-        wire::Condition::Not(inner) => inline_prefixes(inner),
         _ => 0,
-    }
+    })
 }
 
 /// The `regex` conditions in a condition, which count toward
 /// [`Limits::max_regexes`].
 fn count_regexes(c: &wire::Condition) -> usize {
-    match c {
-        wire::Condition::Regex(_) => 1,
-        wire::Condition::All(items) | wire::Condition::Any(items) => {
-            items.iter().map(count_regexes).sum()
-        }
-        wire::Condition::Not(inner) => count_regexes(inner),
-        _ => 0,
-    }
+    c.sum_parts(&|c| usize::from(matches!(c, wire::Condition::Regex(_))))
 }
