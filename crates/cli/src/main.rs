@@ -107,7 +107,8 @@ fn main() -> ExitCode {
                 match serde_json::to_string_pretty(&Report::new(a)) {
                     Ok(s) => println!("{}", inert_json(&s)),
                     Err(e) => {
-                        eprintln!("whoserves: cannot serialise the report: {e}");
+                        let e = e.to_string();
+                        eprintln!("whoserves: cannot serialise the report: {}", inert(&e));
                         return ExitCode::from(1);
                     }
                 }

@@ -17,20 +17,8 @@ use whoserves_core::Limits;
 const GOAL_SECONDS: f64 = 2.0;
 const GOAL_MB: f64 = 400.0;
 
-/// A tiny deterministic generator (64-bit LCG).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+mod common;
+use common::Lcg;
 
 /// A bundle written straight as JSON text: faster than serde for 32 MB.
 struct Text {
@@ -68,20 +56,20 @@ impl Text {
     }
 }
 
-fn providers(t: &mut Text, n: usize) {
-    for p in 0..n {
+/// The `entities` section: providers `p0..`, then subjects `s0..`.
+fn entities(t: &mut Text, providers: usize, subjects: usize) {
+    t.section("entities");
+    for p in 0..providers {
         t.item(format_args!(
             r#"{{"id":"p{p}","role":"provider","name":"P{p}"}}"#
         ));
     }
-}
-
-fn subjects(t: &mut Text, n: usize) {
-    for s in 0..n {
+    for s in 0..subjects {
         t.item(format_args!(
             r#"{{"id":"s{s}","role":"subject","name":"S{s}"}}"#
         ));
     }
+    t.end_section();
 }
 
 fn obs(t: &mut Text, j: usize, subject: usize, kind: &str, value: &str) {
@@ -122,10 +110,7 @@ fn shape_claims(n_subjects: usize) -> String {
     let (n_providers, n_rules, n_obs, n_claims) = (1_000, 1_000, 200_000, 20_000);
     let mut rng = Lcg(7);
     let mut t = Text::new("claims x observations");
-    t.section("entities");
-    providers(&mut t, n_providers);
-    subjects(&mut t, n_subjects);
-    t.end_section();
+    entities(&mut t, n_providers, n_subjects);
     t.section("rules");
     for i in 0..n_rules {
         let (kind, cat) = [("dns.mx", "email"), ("dns.ns", "dns"), ("dns.cname", "cdn")][i % 3];
@@ -166,10 +151,7 @@ fn ranges_x_cidr() -> String {
     let (n_sets, per_set, n_rules, n_obs) = (1_000, 500, 10_000, 60_000);
     let mut rng = Lcg(11);
     let mut t = Text::new("range sets x cidr rules");
-    t.section("entities");
-    providers(&mut t, 100);
-    subjects(&mut t, 100);
-    t.end_section();
+    entities(&mut t, 100, 100);
     t.section("ranges");
     for r in 0..n_sets {
         let mut prefixes = String::new();
@@ -232,10 +214,7 @@ fn regex_rules() -> String {
     let (n_rules, n_obs) = (10_000, 180_000);
     let mut rng = Lcg(13);
     let mut t = Text::new("10,000 regex rules");
-    t.section("entities");
-    providers(&mut t, 1_000);
-    subjects(&mut t, 100);
-    t.end_section();
+    entities(&mut t, 1_000, 100);
     t.section("rules");
     for i in 0..n_rules {
         let cond = format!(r#"{{"regex":"^ns-[0-9]+\\.dns{i}\\.(net|org)$"}}"#);
@@ -295,10 +274,7 @@ fn deep_trees() -> String {
         format!(r#"{{"{op}":[{}]}}"#, items.join(","))
     }
     let mut t = Text::new("deep any/all trees");
-    t.section("entities");
-    providers(&mut t, 100);
-    subjects(&mut t, 100);
-    t.end_section();
+    entities(&mut t, 100, 100);
     t.section("rules");
     for i in 0..n_rules {
         let mut parts = 0;
@@ -328,10 +304,7 @@ fn deep_trees() -> String {
 fn broad_rules() -> String {
     let (n_rules, n_obs) = (10_000, 190_000);
     let mut t = Text::new("rules that match everything");
-    t.section("entities");
-    providers(&mut t, 1_000);
-    subjects(&mut t, 100);
-    t.end_section();
+    entities(&mut t, 1_000, 100);
     t.section("rules");
     for i in 0..n_rules {
         rule(
@@ -360,10 +333,7 @@ fn hostile_literals() -> String {
     let (n_rules, n_obs) = (2_000, 1_500);
     let value = "a".repeat(16 * 1024 - 16);
     let mut t = Text::new("hostile literals");
-    t.section("entities");
-    providers(&mut t, 100);
-    subjects(&mut t, 10);
-    t.end_section();
+    entities(&mut t, 100, 10);
     t.section("rules");
     for i in 0..n_rules {
         let lit = "a".repeat(1 + i % 1_000);
@@ -393,10 +363,7 @@ fn hostile_literals() -> String {
 fn repeats_and_windows() -> String {
     let (n_rules, n_obs) = (10_000, 150_000);
     let mut t = Text::new("repeated prefixes and rules out of their window");
-    t.section("entities");
-    providers(&mut t, 100);
-    subjects(&mut t, 100);
-    t.end_section();
+    entities(&mut t, 100, 100);
     let mut prefixes = String::new();
     for k in 0..500_000u32 {
         if k > 0 {

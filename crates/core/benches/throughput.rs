@@ -16,20 +16,8 @@ const RULES: usize = 1_000;
 const PROVIDERS: usize = 50;
 const SUBJECTS: usize = 200;
 
-/// A tiny deterministic generator (64-bit LCG); no dependency needed for noise.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+mod common;
+use common::Lcg;
 
 fn rule(
     i: usize,

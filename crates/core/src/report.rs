@@ -6,7 +6,7 @@
 //! full traces, claims the findings, observations and rules they rest on.
 
 use crate::analysis::Analysis;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{error_count, Diagnostic};
 use crate::engine::{Finding, TraceView};
 use crate::keywords::{Kind, Provenance};
 use crate::model::{format_date, Bundle, ClaimStatus, Relationship};
@@ -279,16 +279,8 @@ impl Report {
                 })
                 .collect(),
             later: obs_ids(&a.timeline.later),
-            errors: a
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count(),
-            warnings: a
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Warning)
-                .count(),
+            errors: error_count(&a.diagnostics),
+            warnings: a.diagnostics.len() - error_count(&a.diagnostics),
             diagnostics: a.diagnostics.clone(),
             summary: a.summary(),
             claims,
