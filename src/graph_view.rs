@@ -432,7 +432,8 @@ pub fn Legend() -> impl IntoView {
             .collect_view()
     };
     let styles = [
-        ("direct", "direct: the firm is a customer"),
+        ("direct", "direct: the provider serves the firm's domain"),
+        ("account", "account: the firm holds an account (free or paid)"),
         ("incidental", "incidental: a public resource is loaded"),
         ("weak", "weak: e.g. a verification token"),
         ("claimed", "claimed, but no finding"),

@@ -120,6 +120,9 @@ async fn analyse_and_show(
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
     for inc in plan(&text, &Base::Url(absolute(&base))) {
+        if inc.skip.is_some() {
+            continue;
+        }
         let fetched = match inc.target {
             Ok(target) => {
                 state.status.set(Status::Busy(format!(

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, cliReport, watchConsole, ROOT, ARTIFACTS } from './harness.mjs';
 
-const VERDICTS = ['supported', 'incidental_only', 'contradicted', 'not_found', 'no_evidence'];
+const VERDICTS = ['supported', 'account_only', 'incidental_only', 'contradicted', 'not_found', 'no_evidence'];
 let env;
 
 before(async () => { env = await start(); });

@@ -213,7 +213,7 @@ test('the as-of date moves every view at once, the summary included, as the CLI 
   const file = join('public', 'bundles', 'demo.json');
   const counts = async () => {
     const out = {};
-    for (const k of ['supported', 'incidental_only', 'contradicted', 'not_found', 'no_evidence']) {
+    for (const k of ['supported', 'account_only', 'incidental_only', 'contradicted', 'not_found', 'no_evidence']) {
       out[k] = Number(await v.page.getByTestId(`verdict-${k}`).getAttribute('data-count'));
     }
     return out;

@@ -197,6 +197,7 @@ fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> Exit
         .unwrap_or_default();
     let libraries: Vec<_> = plan(&text, &Base::Dir(dir))
         .into_iter()
+        .filter(|inc| inc.skip.is_none())
         .map(|inc| {
             let target = inc.target?;
             read_bundle_file(Path::new(target.as_str()), limits.max_bytes)

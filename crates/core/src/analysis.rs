@@ -70,7 +70,7 @@ pub struct Document {
 
 /// Like [`analyze`], for a bundle and the rule libraries it includes, as
 /// planned by [`crate::include::plan`] and read by the caller, in the order
-/// of its `include` list: each either its text or the diagnostic saying
+/// of its `include` list, leaving out those the plan skips: each either its text or the diagnostic saying
 /// why it could not be read. Diagnostics of a library carry the library's
 /// name in `file`.
 pub fn analyze_documents(
@@ -82,7 +82,7 @@ pub fn analyze_documents(
     let mut diagnostics = Vec::new();
     // The size limit holds for the bundle and its libraries together.
     let mut total = main.text.len();
-    for (index, lib) in libraries.iter().enumerate() {
+    for lib in libraries {
         let lib = match lib {
             Ok(lib) => lib,
             Err(d) => {
@@ -92,8 +92,9 @@ pub fn analyze_documents(
         };
         total += lib.text.len();
         if total > limits.max_bytes {
-            diagnostics.push(crate::include::fetch_failed(
-                index,
+            diagnostics.push(Diagnostic::error(
+                Code::Include,
+                "include",
                 format!(
                     "{} makes the bundle and its libraries together more than the limit of {} bytes",
                     lib.name, limits.max_bytes
@@ -218,23 +219,31 @@ mod tests {
     }
 
     #[test]
-    fn ids_may_not_repeat_the_library() {
-        let main = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
-          "entities": [{"id": "mailco", "role": "provider", "name": "MailCo again"}]}"#;
-        let a = analyze_documents(
-            &doc("main.json", main),
-            &[Ok(doc("lib.json", LIBRARY))],
-            &Limits::default(),
-        );
-        let rendered: Vec<String> = a
-            .diagnostics
-            .iter()
-            .map(|d| d.render("main.json"))
-            .collect();
+    fn an_entity_may_be_declared_again_only_alike() {
+        let render = |main: &str| -> Vec<String> {
+            let a = analyze_documents(
+                &doc("main.json", main),
+                &[Ok(doc("lib.json", LIBRARY))],
+                &Limits::default(),
+            );
+            a.diagnostics.iter().map(|d| d.render("main.json")).collect()
+        };
+        // Alike: role, parent and country agree; the name may differ.
+        let alike = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "mailco", "role": "provider", "name": "MailCo, Inc.", "country": "US"}]}"#;
+        assert_eq!(render(alike), Vec::<String>::new());
+        let differs = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
+          "entities": [{"id": "x", "role": "provider", "name": "X"},
+                       {"id": "mailco", "role": "subject", "name": "MailCo", "parent": "x"}]}"#;
         assert_eq!(
-            rendered,
-            ["main.json:2:31: error[duplicate-id]: entities[0].id: duplicate id \"mailco\" (first defined at an included library)"]
+            render(differs),
+            ["main.json:3:31: error[duplicate-id]: entities[1].id: entity \"mailco\" is already declared by an included library, differently: role \"subject\" here, \"provider\" there; parent \"x\" here, none there; a second declaration must agree on role, parent and country"]
         );
+        // Within one document a repeat is still a duplicate.
+        let twice = r#"{"format": "whoserves/1", "meta": {"title": "main"},
+          "entities": [{"id": "a", "role": "provider", "name": "A"}, {"id": "a", "role": "provider", "name": "A"}]}"#;
+        assert_eq!(render(twice).len(), 1);
+        assert!(render(twice)[0].contains("duplicate id \"a\""));
     }
 
     #[test]

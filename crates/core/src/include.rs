@@ -13,7 +13,7 @@
 //! the viewer fetches http(s) URLs only.
 
 use crate::diag::{Code, Diagnostic};
-use crate::load::includes;
+use crate::load::include_entries;
 use std::path::Path;
 use url::Url;
 
@@ -53,18 +53,35 @@ pub struct Include {
     pub reference: String,
     /// Where to read it, or why it cannot be read from this base.
     pub target: Result<Target, Diagnostic>,
+    /// Why it need not be read at all: it serves observation kinds the
+    /// bundle has none of. A shell skips such a library and may say so.
+    pub skip: Option<String>,
 }
 
 /// Plans the includes of bundle `text` read from `base`, in list order.
 /// Entries the loader rejects (absolute paths, non-http URLs) are planned
 /// as failures too, so nothing outside the rules is ever read.
+///
+/// An entry that names the observation kinds it serves is planned with a
+/// [`Include::skip`] reason when the bundle has no observation of any of
+/// them: its rules could match nothing, so reading it would change no
+/// finding. (A claim must then not name a provider only that library
+/// declares; `docs/rule-libraries.md` says so.)
 pub fn plan(text: &str, base: &Base) -> Vec<Include> {
     let mut seen: Vec<String> = Vec::new();
-    includes(text)
+    let (entries, kinds) = include_entries(text).unwrap_or_default();
+    entries
         .into_iter()
         .take(MAX_INCLUDES)
         .enumerate()
-        .map(|(index, reference)| {
+        .map(|(index, entry)| {
+            let skip = entry.kinds().filter(|k| !k.iter().any(|k| kinds.contains(k))).map(|k| {
+                format!(
+                    "not read: it serves {} observations and the bundle has none",
+                    k.join(", ")
+                )
+            });
+            let reference = entry.path().to_string();
             let target = if seen.contains(&reference) {
                 Err(fetch_failed(
                     index,
@@ -78,6 +95,7 @@ pub fn plan(text: &str, base: &Base) -> Vec<Include> {
                 target,
                 index,
                 reference,
+                skip,
             }
         })
         .collect()
@@ -165,5 +183,21 @@ mod tests {
         );
         assert!(t[1].is_err());
         assert_eq!(t[2], Ok("http://cdn.example/l.json".into()));
+    }
+
+    #[test]
+    fn a_library_for_kinds_the_bundle_lacks_is_skipped() {
+        let text = r#"{"include": ["a.json", {"path": "ranges.json", "kinds": ["dns.a", "dns.aaaa"]},
+            {"path": "mx.json", "kinds": ["dns.mx"]}],
+            "observations": [{"id": "o1", "kind": "dns.mx"}, 3]}"#;
+        let p = plan(text, &Base::Dir(".".into()));
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].skip, None);
+        assert_eq!(
+            p[1].skip.as_deref(),
+            Some("not read: it serves dns.a, dns.aaaa observations and the bundle has none")
+        );
+        assert_eq!(p[2].skip, None);
+        assert_eq!(p[1].reference, "ranges.json");
     }
 }

@@ -184,8 +184,13 @@ keyword_enum!(
 keyword_enum!(
     /// What a match says about the firm's relationship with the provider.
     Relationship {
-        /// The firm is the provider's customer.
+        /// The provider serves the firm's own domain: it hosts, resolves,
+        /// delivers mail for, fronts, certifies or registers it.
         Direct = "direct",
+        /// The firm holds an account with the provider (free or paid) that
+        /// its page uses, e.g. an analytics property or an ads pixel; the
+        /// provider serves no part of the firm's domain.
+        Account = "account",
         /// The page loads a public resource of the provider; no account needed.
         Incidental = "incidental",
         /// Suggestive only, e.g. a TXT verification token.

@@ -3,7 +3,7 @@
 //! [`overlaps`] is a collision check in the manner of Exodus's: a rule's own
 //! must-match examples should not also be matched by a rule of an unrelated
 //! provider. When they are, one observation would be attributed to two
-//! providers at once, and at least one of the rules is too broad.
+//! unrelated providers at once, and at least one of the rules is too broad.
 
 use crate::engine::{normalize_example, RuleSet};
 use crate::model::Bundle;
@@ -25,8 +25,10 @@ pub struct Overlap {
 }
 
 /// Every (rule, example, other rule) where the other rule belongs to a
-/// provider that is neither the rule's provider nor its parent or child,
-/// and matches the example. Validity windows are ignored.
+/// provider of another family (see [`Bundle::family`]) and matches the
+/// example. Within one family overlaps are expected: AWS's `AMAZON` range
+/// set covers its `CLOUDFRONT` set, and both findings are true. Validity
+/// windows are ignored.
 pub fn overlaps(bundle: &Bundle) -> Vec<Overlap> {
     let set = RuleSet::new(&bundle.rules);
     let mut out = Vec::new();
@@ -37,9 +39,7 @@ pub fn overlaps(bundle: &Bundle) -> Vec<Overlap> {
             };
             for m in set.matches(rule.kind, &n, None) {
                 let other = &bundle.rules[m.rule];
-                let related = bundle.rolls_up_to(&other.provider, &rule.provider)
-                    || bundle.rolls_up_to(&rule.provider, &other.provider);
-                if !related {
+                if bundle.family(&other.provider) != bundle.family(&rule.provider) {
                     out.push(Overlap {
                         rule: rule.id.clone(),
                         provider: rule.provider.clone(),
@@ -63,7 +63,8 @@ mod tests {
     fn flags_a_too_broad_rule() {
         let text = r#"{"format": "whoserves/1", "meta": {"title": "t"},
           "entities": [{"id": "a", "role": "provider", "name": "A"}, {"id": "b", "role": "provider", "name": "B"},
-                       {"id": "a2", "role": "provider", "name": "A2", "parent": "a"}],
+                       {"id": "a2", "role": "provider", "name": "A2", "parent": "a"},
+                       {"id": "a3", "role": "provider", "name": "A3", "parent": "a"}],
           "rules": [
             {"id": "ra", "provider": "a", "category": "cdn", "relationship": "direct",
              "match": {"kind": "dns.cname", "condition": {"domain_suffix": "cdn.a.example"}},
@@ -71,6 +72,9 @@ mod tests {
             {"id": "ra2", "provider": "a2", "category": "cdn", "relationship": "direct",
              "match": {"kind": "dns.cname", "condition": {"domain_suffix": "a.example"}},
              "explanation": "x", "examples": {"match": ["a.example"]}},
+            {"id": "ra3", "provider": "a3", "category": "cdn", "relationship": "direct",
+             "match": {"kind": "dns.cname", "condition": {"domain_suffix": "x.cdn.a.example"}},
+             "explanation": "x", "examples": {"match": ["x.cdn.a.example"]}},
             {"id": "rb", "provider": "b", "category": "cdn", "relationship": "direct",
              "match": {"kind": "dns.cname", "condition": {"contains": "cdn"}},
              "explanation": "x", "examples": {"match": ["cdn.b.example"]}}
@@ -81,7 +85,14 @@ mod tests {
             .into_iter()
             .map(|o| (o.rule, o.other_rule))
             .collect();
-        // ra2 is A's child, so only B's broad rule collides with ra's example.
-        assert_eq!(found, [("ra".to_string(), "rb".to_string())]);
+        // ra2 is A's child and ra3 its sibling: one family. Only B's broad
+        // rule collides, with the examples of ra and ra3.
+        assert_eq!(
+            found,
+            [
+                ("ra".to_string(), "rb".to_string()),
+                ("ra3".to_string(), "rb".to_string())
+            ]
+        );
     }
 }

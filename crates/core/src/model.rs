@@ -381,6 +381,15 @@ impl Bundle {
         }
     }
 
+    /// The top of `id`'s parent chain: the family it belongs to (`id`
+    /// itself when it has no parent or is unknown). CloudFront and EC2 are
+    /// both of the Amazon family.
+    pub fn family<'a>(&'a self, id: &'a str) -> &'a str {
+        self.entity_index(id)
+            .and_then(|i| self.parent_chain(i).last())
+            .map_or(id, |&top| self.entities[top as usize].id.as_str())
+    }
+
     /// The display name of an entity id (the id itself if unknown).
     pub fn entity_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.entity(id).map(Entity::display_name).unwrap_or(id)

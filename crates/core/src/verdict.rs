@@ -7,10 +7,13 @@
 //! 1. **no evidence**: the bundle holds no observation of S that could
 //!    show C (none at all when the claim names no category);
 //! 2. **supported**: a `direct` finding for S and P (and C);
-//! 3. **incidental only**: only `incidental` or `weak` findings for S and P;
-//! 4. **contradicted**: the claim names C, and S's direct findings for C
+//! 3. **account only**: no direct finding, but an `account` one: S holds an
+//!    account with P (free or paid) that its page uses, e.g. an analytics
+//!    property; P serves no part of S's domain;
+//! 4. **incidental only**: only `incidental` or `weak` findings for S and P;
+//! 5. **contradicted**: the claim names C, and S's direct findings for C
 //!    attribute it only to other providers;
-//! 5. **not found**: S has relevant observations, none attributes to P.
+//! 6. **not found**: S has relevant observations, none attributes to P.
 //!
 //! "No evidence" never means "false": it means the bundle cannot tell.
 //!
@@ -57,6 +60,9 @@ use std::sync::Arc;
 pub enum Verdict {
     /// A direct finding backs the claim.
     Supported,
+    /// No direct finding, but an `account` one: the firm holds an account
+    /// with the provider (free or paid) that its page uses.
+    AccountOnly,
     /// Only incidental or weak findings back it.
     IncidentalOnly,
     /// The category is attributed to other providers only.
@@ -69,8 +75,9 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in display order.
-    pub const ALL: [Verdict; 5] = [
+    pub const ALL: [Verdict; 6] = [
         Verdict::Supported,
+        Verdict::AccountOnly,
         Verdict::IncidentalOnly,
         Verdict::Contradicted,
         Verdict::NotFound,
@@ -81,6 +88,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Supported => "supported",
+            Verdict::AccountOnly => "account_only",
             Verdict::IncidentalOnly => "incidental_only",
             Verdict::Contradicted => "contradicted",
             Verdict::NotFound => "not_found",
@@ -92,6 +100,7 @@ impl Verdict {
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Supported => "supported",
+            Verdict::AccountOnly => "account only",
             Verdict::IncidentalOnly => "incidental only",
             Verdict::Contradicted => "contradicted",
             Verdict::NotFound => "not found",
@@ -189,6 +198,8 @@ impl Grounds {
 pub struct Summary {
     /// Supported claims.
     pub supported: usize,
+    /// Claims with account findings but no direct one.
+    pub account_only: usize,
     /// Claims with incidental or weak findings only.
     pub incidental_only: usize,
     /// Contradicted claims.
@@ -212,6 +223,7 @@ impl Summary {
     fn slot(&mut self, v: Verdict) -> &mut usize {
         match v {
             Verdict::Supported => &mut self.supported,
+            Verdict::AccountOnly => &mut self.account_only,
             Verdict::IncidentalOnly => &mut self.incidental_only,
             Verdict::Contradicted => &mut self.contradicted,
             Verdict::NotFound => &mut self.not_found,
@@ -599,13 +611,30 @@ impl<'a> Judge<'a> {
                 .map(|&i| findings[i].relationship.as_str())
                 .collect();
             let kinds: Vec<&str> = kinds.into_iter().collect();
-            j.verdict = Verdict::IncidentalOnly;
-            j.reason = format!(
-                "only {} findings: {} via {}; none shows {subject_name} as {provider_name}'s customer",
-                kinds.join(" and "),
-                observations(obs.len()),
-                rules_of(b, findings, &mine)
-            );
+            let account: Vec<usize> = mine
+                .iter()
+                .copied()
+                .filter(|&i| findings[i].relationship == Relationship::Account)
+                .collect();
+            let (mine, obs) = if account.is_empty() {
+                j.verdict = Verdict::IncidentalOnly;
+                j.reason = format!(
+                    "only {} findings: {} via {}; none shows {subject_name} as {provider_name}'s customer",
+                    kinds.join(" and "),
+                    observations(obs.len()),
+                    rules_of(b, findings, &mine)
+                );
+                (mine, obs)
+            } else {
+                let obs = observations_of(findings, &account);
+                j.verdict = Verdict::AccountOnly;
+                j.reason = format!(
+                    "{subject_name} holds an account with {provider_name} that its page uses ({} via {}); an account may be free, and no finding shows {provider_name} serving {subject_name}'s own domain",
+                    observations(obs.len()),
+                    rules_of(b, findings, &account)
+                );
+                (account, obs)
+            };
             if let Some(o) = others.as_ref().filter(|o| !o.findings.is_empty()) {
                 j.reason.push_str(&format!(
                     "; {what} is directly attributed to {} ({})",

@@ -27,10 +27,13 @@ pub struct Bundle {
     pub format: String,
     /// Rule libraries this bundle builds on: relative paths or http(s) URLs
     /// of bundles holding providers, ranges and rules (e.g.
-    /// `../rules/providers.json`). Resolved against this file's location by
-    /// the CLI and the viewer; libraries may not include others.
+    /// `../rules/providers.json`), or such a path with the observation kinds
+    /// the library serves (`{"path": "../rules/aws.json", "kinds": ["dns.a",
+    /// "dns.aaaa"]}`), read only when the bundle has an observation of one
+    /// of them. Resolved against this file's location by the CLI and the
+    /// viewer; libraries may not include others.
     #[serde(default)]
-    pub include: Vec<String>,
+    pub include: Vec<Include>,
     /// Who published the bundle, when, and the sources it cites.
     pub meta: Meta,
     /// Service categories (hosting, cdn, dns, email, tls-ca, registrar, ...).
@@ -51,6 +54,47 @@ pub struct Bundle {
     /// The claims of the report being checked.
     #[serde(default)]
     pub claims: Vec<Claim>,
+}
+
+/// One entry of `include`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum Include {
+    /// A library always read.
+    Path(String),
+    /// A library read only when the bundle has observations it can use.
+    When(IncludeWhen),
+}
+
+/// A library read only when the bundle has an observation of one of
+/// `kinds`: a large range library costs nothing to a bundle without IPs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IncludeWhen {
+    /// Relative path or http(s) URL.
+    pub path: String,
+    /// Observation kinds the library's rules read, e.g. `["dns.a", "dns.aaaa"]`.
+    pub kinds: Vec<String>,
+}
+
+impl Include {
+    /// The path or URL.
+    pub fn path(&self) -> &str {
+        match self {
+            Include::Path(p) => p,
+            Include::When(w) => &w.path,
+        }
+    }
+
+    /// The kinds it is read for; `None` when it is always read.
+    pub fn kinds(&self) -> Option<&[String]> {
+        match self {
+            Include::Path(_) => None,
+            Include::When(w) => Some(&w.kinds),
+        }
+    }
 }
 
 /// Bundle metadata.

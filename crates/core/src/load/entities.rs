@@ -23,7 +23,10 @@ impl<'t> Loader<'t> {
         refs: &Refs,
         limits: &Limits,
     ) -> Roles {
-        let mut first = seed(self.base.entities.iter().map(|e| e.id.as_str()));
+        // Only repeats within this document are duplicates: an entity an
+        // included library declares may be declared again if both agree
+        // (see `redeclares`).
+        let mut first = seed(std::iter::empty());
         let mut elems = Vec::new();
         if let Some(raw) = raw {
             for (e, w) in self.section::<wire::Entity>(
@@ -100,6 +103,13 @@ impl<'t> Loader<'t> {
                     listings,
                     sources,
                 };
+                if let Some(earlier) = self.base.entity(&entity.id) {
+                    if let Err(m) = redeclares(earlier, &entity) {
+                        self.error(Code::DuplicateId, &e, "id", m);
+                    }
+                    // The first declaration stands either way.
+                    continue;
+                }
                 elems.push((e, entity, ok));
             }
         }
@@ -212,5 +222,43 @@ impl<'t> Loader<'t> {
             .map(|(_, en, _)| en)
             .collect();
         roles
+    }
+}
+
+/// Whether `again` may declare an entity an included library already
+/// declared (`earlier`): both must agree on role and parent, and on the
+/// country where both give one. Rule libraries written apart (the shipped
+/// one, a range library from `whoserves import`) can then name the same
+/// provider. The first declaration is kept as it is.
+fn redeclares(earlier: &Entity, again: &Entity) -> Result<(), String> {
+    let mut differ = Vec::new();
+    if earlier.role != again.role {
+        differ.push(format!(
+            "role \"{}\" here, \"{}\" there",
+            again.role.as_str(),
+            earlier.role.as_str()
+        ));
+    }
+    if earlier.parent != again.parent {
+        let show = |p: &Option<String>| p.as_deref().map_or("none".to_string(), |p| format!("\"{p}\""));
+        differ.push(format!(
+            "parent {} here, {} there",
+            show(&again.parent),
+            show(&earlier.parent)
+        ));
+    }
+    if let (Some(a), Some(b)) = (&again.country, &earlier.country) {
+        if a != b {
+            differ.push(format!("country \"{a}\" here, \"{b}\" there"));
+        }
+    }
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "entity \"{}\" is already declared by an included library, differently: {}; a second declaration must agree on role, parent and country",
+            earlier.id,
+            differ.join("; ")
+        ))
     }
 }

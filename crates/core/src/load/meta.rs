@@ -138,19 +138,44 @@ impl<'t> Loader<'t> {
     pub(super) fn check_includes(&mut self, raw: &'t RawValue) {
         let path = JsonPath::root().field("include");
         for e in self.elements(raw, path, (crate::include::MAX_INCLUDES, 0), "includes") {
-            let Some(s) = self.parse::<String>(&e) else {
+            let Some(inc) = self.parse::<wire::Include>(&e) else {
                 continue;
             };
+            if let Some(kinds) = inc.kinds() {
+                if kinds.is_empty() {
+                    self.error(
+                        Code::Empty,
+                        &e,
+                        "kinds",
+                        "the list of kinds is empty, so the library would never be read; list the observation kinds its rules read, or give the path alone",
+                    );
+                }
+                for (i, k) in kinds.iter().enumerate() {
+                    if crate::keywords::Kind::parse(k).is_none() {
+                        self.error(
+                            Code::Keyword,
+                            &e,
+                            &format!("kinds[{i}]"),
+                            format!(
+                                "unknown observation kind \"{k}\"; expected {}",
+                                crate::keywords::Kind::expected()
+                            ),
+                        );
+                    }
+                }
+            }
+            let s = inc.path().to_string();
+            let rel = if inc.kinds().is_some() { "path" } else { "" };
             let looks_like_url = s.contains(':');
             if looks_like_url {
                 if let Err(m) = check_url(&s) {
-                    self.error(Code::Include, &e, "", m);
+                    self.error(Code::Include, &e, rel, m);
                 }
             } else if s.trim().is_empty() || s.starts_with('/') {
                 self.error(
                     Code::Include,
                     &e,
-                    "",
+                    rel,
                     format!("\"{s}\" must be a path relative to this bundle or an http(s) URL"),
                 );
             }

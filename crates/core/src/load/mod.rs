@@ -85,14 +85,37 @@ pub fn load_with(text: &str, limits: &Limits, base: &Bundle) -> Loaded {
 /// relative to the bundle. Returns nothing when the text is not a bundle;
 /// [`load_with`] reports the problems.
 pub fn includes(text: &str) -> Vec<String> {
-    #[derive(Deserialize)]
-    struct Top {
-        #[serde(default)]
-        include: Vec<String>,
-    }
-    serde_json::from_str::<Top>(text.strip_prefix('\u{feff}').unwrap_or(text))
-        .map(|t| t.include)
+    include_entries(text)
+        .map(|(entries, _)| entries.iter().map(|e| e.path().to_string()).collect())
         .unwrap_or_default()
+}
+
+/// The `include` entries of a bundle text and the kinds of its
+/// observations, read without validating anything else; `None` when the
+/// text is not a bundle of that shape ([`load_with`] reports why).
+pub(crate) fn include_entries(
+    text: &str,
+) -> Option<(Vec<crate::wire::Include>, crate::hash::HashSet<String>)> {
+    #[derive(Deserialize)]
+    struct Top<'a> {
+        #[serde(default)]
+        include: Vec<crate::wire::Include>,
+        #[serde(default, borrow)]
+        observations: Vec<&'a RawValue>,
+    }
+    #[derive(Deserialize)]
+    struct KindOnly {
+        kind: String,
+    }
+    let top: Top = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    // An observation too broken to name its kind needs no library.
+    let kinds = top
+        .observations
+        .into_iter()
+        .filter_map(|o| serde_json::from_str::<KindOnly>(o.get()).ok())
+        .map(|o| o.kind)
+        .collect();
+    Some((top.include, kinds))
 }
 
 /// `base` followed by `own`; `own`'s meta wins, sources of both are kept,

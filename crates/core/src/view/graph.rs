@@ -65,7 +65,7 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
-    /// `direct`, `incidental`, `weak`, or `claimed`: in URLs, CSS classes,
+    /// `direct`, `account`, `incidental`, `weak`, or `claimed`: in URLs, CSS classes,
     /// the table and its CSV alike.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -12,7 +12,7 @@ pub struct Row {
     pub provider: String,
     /// Category id (`-` when a claim names none).
     pub category: String,
-    /// `direct`, `incidental`, `weak`, or `claimed` for a claim-only edge.
+    /// `direct`, `account`, `incidental`, `weak`, or `claimed` for a claim-only edge.
     pub relationship: String,
     /// Distinct observations.
     pub evidence: usize,
