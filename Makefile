@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
 # The native packages: the app is only built for wasm32.
-NATIVE := -p whoserves-core -p whoserves-cli
+NATIVE := -p whoserves-core -p whoserves-import -p whoserves-cli
 
 .PHONY: serve site setup setup-test test test-native lint test-wasm test-e2e bench schema clean
 

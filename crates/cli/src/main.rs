@@ -13,6 +13,7 @@
 //! Exit codes: 0 clean, 1 diagnostics with errors (or failing rule
 //! examples), 2 usage error (including an unreadable file).
 
+mod import;
 mod read;
 
 use clap::{Parser, Subcommand};
@@ -65,6 +66,10 @@ enum Command {
     },
     /// Print the JSON Schema of the bundle format.
     Schema,
+    /// Make rule libraries and tables from other people's data: providers'
+    /// IP range files, Wappalyzer-format fingerprints, IP → AS datasets.
+    #[command(subcommand)]
+    Import(import::Import),
 }
 
 fn parse_date_arg(s: &str) -> Result<Date, String> {
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
             exit_for(a)
         }),
         Command::TestRules { file } => with_bundle(&file, test_rules),
+        Command::Import(cmd) => import::run(cmd),
     }
 }
 

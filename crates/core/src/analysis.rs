@@ -226,7 +226,10 @@ mod tests {
                 &[Ok(doc("lib.json", LIBRARY))],
                 &Limits::default(),
             );
-            a.diagnostics.iter().map(|d| d.render("main.json")).collect()
+            a.diagnostics
+                .iter()
+                .map(|d| d.render("main.json"))
+                .collect()
         };
         // Alike: role, parent and country agree; the name may differ.
         let alike = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},

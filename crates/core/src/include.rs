@@ -75,12 +75,15 @@ pub fn plan(text: &str, base: &Base) -> Vec<Include> {
         .take(MAX_INCLUDES)
         .enumerate()
         .map(|(index, entry)| {
-            let skip = entry.kinds().filter(|k| !k.iter().any(|k| kinds.contains(k))).map(|k| {
-                format!(
-                    "not read: it serves {} observations and the bundle has none",
-                    k.join(", ")
-                )
-            });
+            let skip = entry
+                .kinds()
+                .filter(|k| !k.iter().any(|k| kinds.contains(k)))
+                .map(|k| {
+                    format!(
+                        "not read: it serves {} observations and the bundle has none",
+                        k.join(", ")
+                    )
+                });
             let reference = entry.path().to_string();
             let target = if seen.contains(&reference) {
                 Err(fetch_failed(

@@ -143,7 +143,10 @@ impl Kind {
                 "authentication",
                 "other",
             ],
-            Kind::DnsA | Kind::DnsAaaa | Kind::IpAsn => &["hosting", "cdn", "email", "other"],
+            // An address can be a name server's: a firm's own name server
+            // host (ns1.firm.example) resolving into a DNS provider's range.
+            Kind::DnsA | Kind::DnsAaaa => &["hosting", "cdn", "email", "dns", "other"],
+            Kind::IpAsn => &["hosting", "cdn", "email", "other"],
             Kind::TlsIssuer => &["tls-ca"],
             Kind::HttpHeader => &["hosting", "cdn", "authentication", "other"],
             Kind::HtmlScriptSrc | Kind::HtmlLinkHref => {

@@ -272,7 +272,7 @@ pub struct Rule {
     pub provider: String,
     /// The service category id.
     pub category: String,
-    /// `direct`, `incidental` or `weak`.
+    /// `direct`, `account`, `incidental` or `weak`.
     pub relationship: String,
     /// What to match.
     #[serde(rename = "match")]

@@ -240,7 +240,10 @@ fn redeclares(earlier: &Entity, again: &Entity) -> Result<(), String> {
         ));
     }
     if earlier.parent != again.parent {
-        let show = |p: &Option<String>| p.as_deref().map_or("none".to_string(), |p| format!("\"{p}\""));
+        let show = |p: &Option<String>| {
+            p.as_deref()
+                .map_or("none".to_string(), |p| format!("\"{p}\""))
+        };
         differ.push(format!(
             "parent {} here, {} there",
             show(&again.parent),
