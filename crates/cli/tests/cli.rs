@@ -75,7 +75,7 @@ fn check_prints_table_and_unclaimed_findings() {
     );
     assert!(
         out.contains(
-            "6 claims: 2 supported, 1 incidental only, 1 contradicted, 1 not found, 1 no evidence"
+            "7 claims: 2 supported, 1 account only, 1 incidental only, 1 contradicted, 1 not found, 1 no evidence"
         ),
         "{out}"
     );
@@ -88,8 +88,10 @@ fn check_json_is_the_core_report() {
     let o = run(&["check", "--json", f.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["summary"]["supported"], 2);
-    assert_eq!(v["claims"][2]["verdict"], "incidental_only");
-    assert_eq!(v["claims"][2]["status"], "corrected");
+    assert_eq!(v["summary"]["account_only"], 1);
+    assert_eq!(v["claims"][1]["verdict"], "account_only");
+    assert_eq!(v["claims"][3]["verdict"], "incidental_only");
+    assert_eq!(v["claims"][3]["status"], "corrected");
 }
 
 #[test]

@@ -633,7 +633,9 @@ impl<'a> Judge<'a> {
                     observations(obs.len()),
                     rules_of(b, findings, &account)
                 );
-                (account, obs)
+                // Every finding of the pair belongs to the claim (the
+                // graph draws them as its edges); the account ones carry it.
+                (mine, obs)
             };
             if let Some(o) = others.as_ref().filter(|o| !o.findings.is_empty()) {
                 j.reason.push_str(&format!(
