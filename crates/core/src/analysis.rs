@@ -235,6 +235,15 @@ mod tests {
         let alike = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
           "entities": [{"id": "mailco", "role": "provider", "name": "MailCo, Inc.", "country": "US"}]}"#;
         assert_eq!(render(alike), Vec::<String>::new());
+        let a = analyze_documents(
+            &doc("main.json", alike),
+            &[Ok(doc("lib.json", LIBRARY))],
+            &Limits::default(),
+        );
+        let mailco = a.bundle.entity("mailco").unwrap();
+        assert_eq!(mailco.name, "MailCo", "the first declaration names it");
+        assert_eq!(mailco.country.as_deref(), Some("US"), "the second fills the country");
+        assert_eq!(a.bundle.entities.len(), 1);
         let differs = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
           "entities": [{"id": "x", "role": "provider", "name": "X"},
                        {"id": "mailco", "role": "subject", "name": "MailCo", "parent": "x"}]}"#;

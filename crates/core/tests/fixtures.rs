@@ -4,6 +4,9 @@
 //!   (verdict, status, evidence count, reason), then one per unclaimed finding.
 //! - `broken/NAME.json` -> `broken/NAME.expected`: the exact diagnostics,
 //!   rendered as the CLI prints them. One file per diagnostic class.
+//! - `libraries/NAME.json` -> `libraries/NAME.expected`: bundles that
+//!   include the shipped rule libraries under `public/rules/`, judged as
+//!   the CLI judges them.
 //!
 //! `WHOSERVES_BLESS=1 cargo test --test fixtures` rewrites the expected
 //! files from the current output; review the diff before committing.
@@ -268,6 +271,7 @@ fn analyze_file(path: &Path) -> Analysis {
     let dir = path.parent().unwrap().to_string_lossy().into_owned();
     let libraries: Vec<_> = plan(&text, &Base::Dir(dir))
         .into_iter()
+        .filter(|inc| inc.skip.is_none())
         .map(|inc| {
             let target = inc.target?;
             let p = target.as_str();
@@ -320,6 +324,95 @@ fn shipped_bundles() {
         failures.extend(check(&pinned, &render_verdicts(&a)));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Bundles on the shipped libraries: dated range sets (an address judged by
+/// the file in force on its date), Microsoft 365 against 21Vianet, and what
+/// a page's scripts imply (account or incidental).
+#[test]
+fn library_fixtures() {
+    let mut failures = Vec::new();
+    for path in fixtures("libraries") {
+        let a = analyze_file(&path);
+        let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render(&name_of(&path))).collect();
+        assert!(diags.is_empty(), "{}:\n{}", path.display(), diags.join("\n"));
+        failures.extend(check(&path, &render_verdicts(&a)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every shipped rule library loads cleanly beside `providers.json` (their
+/// providers agree), its examples pass, and no example of one is matched by
+/// a rule of another provider family in any of them.
+#[test]
+fn shipped_libraries_pass_test_rules_and_the_overlap_lint() {
+    use whoserves_core::{analyze_documents, Document};
+    let dir = public("rules");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") && n != "index.json")
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    let docs: Vec<Result<Document, whoserves_core::Diagnostic>> = names
+        .iter()
+        .map(|n| {
+            Ok(Document {
+                name: n.clone(),
+                text: fs::read_to_string(dir.join(n)).unwrap(),
+            })
+        })
+        .collect();
+    let main = Document {
+        name: "all.json".into(),
+        text: r#"{"format": "whoserves/1", "meta": {"title": "every library"}}"#.into(),
+    };
+    let a = analyze_documents(&main, &docs, &Limits::default());
+    let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render("all.json")).collect();
+    assert!(diags.is_empty(), "{}", diags.join("\n"));
+    let mut failed = Vec::new();
+    for rule in &a.bundle.rules {
+        for r in whoserves_core::engine::run_examples(rule) {
+            if !r.passed {
+                failed.push(format!("{}: {}", rule.id, r.message));
+            }
+        }
+        assert!(!rule.must_match.is_empty(), "{} has no example", rule.id);
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    let overlaps = whoserves_core::lint::overlaps(&a.bundle);
+    assert!(overlaps.is_empty(), "{overlaps:?}");
+    // Range sets overlap within a family (AMAZON covers CLOUDFRONT), and the
+    // lint knows it: the AWS libraries have such examples.
+    assert!(a.bundle.rules.iter().any(|r| r.id.ends_with("-cloudfront-a")));
+}
+
+/// A conditional include lists every kind its library's rules read, so
+/// skipping it for a bundle without those kinds changes no finding.
+#[test]
+fn conditional_includes_name_the_kinds_their_rules_read() {
+    for file in ["top10vpn-2020.json", "demo.json"] {
+        let text = fs::read_to_string(public(&format!("bundles/{file}"))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for inc in v["include"].as_array().unwrap() {
+            let Some(kinds) = inc["kinds"].as_array() else {
+                continue;
+            };
+            let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str().unwrap()).collect();
+            let path = public("bundles").join(inc["path"].as_str().unwrap());
+            let lib: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            for r in lib["rules"].as_array().unwrap() {
+                let k = r["match"]["kind"].as_str().unwrap();
+                assert!(
+                    kinds.contains(&k),
+                    "{file}: {} reads {k}, which its include does not list",
+                    r["id"]
+                );
+            }
+        }
+    }
 }
 
 /// Labels never overlap in the default layout of the shipped bundles.

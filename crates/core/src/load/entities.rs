@@ -104,10 +104,13 @@ impl<'t> Loader<'t> {
                     sources,
                 };
                 if let Some(earlier) = self.base.entity(&entity.id) {
-                    if let Err(m) = redeclares(earlier, &entity) {
-                        self.error(Code::DuplicateId, &e, "id", m);
+                    match redeclares(earlier, &entity) {
+                        // Alike: what it adds (country, sources, aliases,
+                        // domains, listings) is merged into the first.
+                        Ok(()) if ok => self.redeclared.push(entity),
+                        Ok(()) => {}
+                        Err(m) => self.error(Code::DuplicateId, &e, "id", m),
                     }
-                    // The first declaration stands either way.
                     continue;
                 }
                 elems.push((e, entity, ok));
@@ -229,7 +232,8 @@ impl<'t> Loader<'t> {
 /// declared (`earlier`): both must agree on role and parent, and on the
 /// country where both give one. Rule libraries written apart (the shipped
 /// one, a range library from `whoserves import`) can then name the same
-/// provider. The first declaration is kept as it is.
+/// provider. The first declaration keeps its name; see [`super::merge`]
+/// for what the second adds.
 fn redeclares(earlier: &Entity, again: &Entity) -> Result<(), String> {
     let mut differ = Vec::new();
     if earlier.role != again.role {

@@ -73,7 +73,7 @@ pub fn load_with(text: &str, limits: &Limits, base: &Bundle) -> Loaded {
     let mut cx = Loader::new(text, base);
     let mut bundle = Bundle::default();
     cx.load_into(&mut bundle, limits);
-    let mut bundle = merge(base, bundle);
+    let mut bundle = merge(base, bundle, std::mem::take(&mut cx.redeclared));
     bundle.reindex();
     Loaded {
         bundle,
@@ -119,12 +119,38 @@ pub(crate) fn include_entries(
 }
 
 /// `base` followed by `own`; `own`'s meta wins, sources of both are kept,
-/// and a category `own` declares replaces the one of `base`.
-fn merge(base: &Bundle, own: Bundle) -> Bundle {
+/// and a category `own` declares replaces the one of `base`. An entity
+/// declared again alike (`again`) keeps its first name and parent; the
+/// second declaration fills a missing country and short name and adds its
+/// sources, aliases, domains and listings.
+fn merge(base: &Bundle, own: Bundle, again: Vec<Entity>) -> Bundle {
     if base.entities.is_empty() && base.rules.is_empty() && base.meta.sources.is_empty() {
         return own;
     }
     let mut out = base.clone();
+    for a in again {
+        let Some(e) = out.entities.iter_mut().find(|e| e.id == a.id) else {
+            continue;
+        };
+        e.country = e.country.take().or(a.country);
+        e.short_name = e.short_name.take().or(a.short_name);
+        for s in a.sources {
+            if !e.sources.contains(&s) {
+                e.sources.push(s);
+            }
+        }
+        for x in a.aliases {
+            if !e.aliases.contains(&x) {
+                e.aliases.push(x);
+            }
+        }
+        for d in a.domains {
+            if !e.domains.contains(&d) {
+                e.domains.push(d);
+            }
+        }
+        e.listings.extend(a.listings);
+    }
     let mut meta = own.meta;
     meta.sources.extend(base.meta.sources.iter().cloned());
     out.meta = meta;

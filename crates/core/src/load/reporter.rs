@@ -31,6 +31,9 @@ pub(super) struct Loader<'t> {
     pub(super) left_out_ranges: HashSet<String>,
     /// Compiled size of the regexes so far, over all rules.
     pub(super) regex_bytes: usize,
+    /// Entities an included library declared too, alike: merged into the
+    /// library's declaration.
+    pub(super) redeclared: Vec<Entity>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -57,6 +60,7 @@ impl<'t> Loader<'t> {
             regexes: base.rules.iter().map(|r| r.condition.regexes()).sum(),
             left_out_ranges: HashSet::default(),
             regex_bytes: base.rules.iter().map(|r| r.condition.regex_bytes()).sum(),
+            redeclared: Vec::new(),
         }
     }
 
