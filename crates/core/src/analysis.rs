@@ -242,7 +242,11 @@ mod tests {
         );
         let mailco = a.bundle.entity("mailco").unwrap();
         assert_eq!(mailco.name, "MailCo", "the first declaration names it");
-        assert_eq!(mailco.country.as_deref(), Some("US"), "the second fills the country");
+        assert_eq!(
+            mailco.country.as_deref(),
+            Some("US"),
+            "the second fills the country"
+        );
         assert_eq!(a.bundle.entities.len(), 1);
         let differs = r#"{"format": "whoserves/1", "include": ["lib.json"], "meta": {"title": "main"},
           "entities": [{"id": "x", "role": "provider", "name": "X"},

@@ -334,8 +334,17 @@ fn library_fixtures() {
     let mut failures = Vec::new();
     for path in fixtures("libraries") {
         let a = analyze_file(&path);
-        let diags: Vec<String> = a.diagnostics.iter().map(|d| d.render(&name_of(&path))).collect();
-        assert!(diags.is_empty(), "{}:\n{}", path.display(), diags.join("\n"));
+        let diags: Vec<String> = a
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&name_of(&path)))
+            .collect();
+        assert!(
+            diags.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            diags.join("\n")
+        );
         failures.extend(check(&path, &render_verdicts(&a)));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -385,7 +394,11 @@ fn shipped_libraries_pass_test_rules_and_the_overlap_lint() {
     assert!(overlaps.is_empty(), "{overlaps:?}");
     // Range sets overlap within a family (AMAZON covers CLOUDFRONT), and the
     // lint knows it: the AWS libraries have such examples.
-    assert!(a.bundle.rules.iter().any(|r| r.id.ends_with("-cloudfront-a")));
+    assert!(a
+        .bundle
+        .rules
+        .iter()
+        .any(|r| r.id.ends_with("-cloudfront-a")));
 }
 
 /// A conditional include lists every kind its library's rules read, so

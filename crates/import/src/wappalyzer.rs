@@ -224,8 +224,9 @@ fn convert_tech(
                 condition: wire::Condition::Regex(regex),
             },
             explanation: format!(
-                "Converted from the Wappalyzer-format fingerprint of {tech}: {}.",
-                pattern.trim()
+                "Converted from the Wappalyzer-format fingerprint of {tech} ({}): {}.",
+                kind.as_str(),
+                pattern.split("\\;").next().unwrap_or("").trim()
             ),
             references: website.iter().cloned().collect(),
             ..Default::default()
@@ -257,35 +258,64 @@ fn strings(v: &Value) -> Vec<String> {
 /// ```
 /// use whoserves_import::wappalyzer::to_regex;
 /// assert_eq!(to_regex(r"cloudflare\;confidence:50").unwrap(), "(?i)cloudflare");
-/// assert_eq!(to_regex(r"jquery-([\d.]+)\.js\;version:\1").unwrap(), r"(?i)jquery-([\d.]+)\.js");
+/// assert_eq!(to_regex(r"jquery-([\d.]+)\.js\;version:\1").unwrap(), r"(?i)jquery-([[0-9].]+)\.js");
+/// // JavaScript's \w is ASCII, and so is the conversion's.
+/// assert_eq!(to_regex(r"x\w{0,64}\.js").unwrap(), r"(?i)x[0-9A-Za-z_]{0,64}\.js");
 /// assert!(to_regex(r"^(?!www\.)x\.com").unwrap_err().starts_with("look-around"));
 /// ```
 pub fn to_regex(pattern: &str) -> Result<String, String> {
     let body = pattern.split("\\;").next().unwrap_or("");
     // An empty pattern means "present"; any value then matches.
-    let rust = format!("(?i){body}");
-    match regex::Regex::new(&rust) {
+    let rust = format!("(?i){}", ascii_classes(body));
+    // The core's own compile path and size limit decide.
+    let limit = whoserves_core::Limits::default().regex_size_limit;
+    match whoserves_core::matcher::Pattern::new(&rust, limit) {
         Ok(_) => Ok(rust),
-        Err(e) => {
-            let text = e.to_string();
-            Err(if text.contains("look-around") {
-                "look-around ((?=, (?!, (?<=, (?<!) is not supported by the regex crate".into()
-            } else if text.contains("backreference") {
-                "backreferences are not supported by the regex crate".into()
-            } else if text.contains("exceeds size limit") {
-                "the compiled expression exceeds the size limit".into()
-            } else {
-                let last = text
-                    .lines()
-                    .rfind(|l| l.starts_with("error:"))
-                    .unwrap_or("invalid");
-                format!(
-                    "not a valid Rust regex ({})",
-                    last.trim_start_matches("error: ")
-                )
-            })
+        Err(text) => Err(if text.contains("look-around") {
+            "look-around ((?=, (?!, (?<=, (?<!) is not supported by the regex crate".into()
+        } else if text.contains("backreference") {
+            "backreferences are not supported by the regex crate".into()
+        } else if text.contains("limit") {
+            "the compiled expression exceeds the size limit".into()
+        } else {
+            let last = text
+                .lines()
+                .rfind(|l| l.starts_with("error:"))
+                .unwrap_or("invalid");
+            format!(
+                "not a valid Rust regex ({})",
+                last.trim_start_matches("error: ")
+            )
+        }),
+    }
+}
+
+/// JavaScript's `\w`, `\W`, `\d`, `\D` and `\b` are ASCII; the `regex`
+/// crate's are Unicode (and `\w{0,64}` then compiles to hundreds of
+/// kilobytes). Each becomes its ASCII form, inside classes too (Rust
+/// classes nest). An escaped backslash is left alone.
+fn ascii_classes(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut chars = js.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
         }
     }
+    out
 }
 
 #[cfg(test)]
@@ -373,6 +403,14 @@ mod tests {
             .collect();
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(loaded.bundle.rules.len(), c.bundle.rules.len());
+    }
+
+    #[test]
+    fn javascript_classes_become_ascii() {
+        assert_eq!(
+            ascii_classes(r"[\w\.-]\d\\w\b"),
+            r"[[0-9A-Za-z_]\.-][0-9]\\w(?-u:\b)"
+        );
     }
 
     #[test]

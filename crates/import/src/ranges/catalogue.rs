@@ -20,6 +20,10 @@ pub(super) struct Service {
     pub(super) category: &'static str,
     /// What an address in the set means, for the rule's explanation.
     pub(super) means: &'static str,
+    /// Whether the tag covers every other tag's addresses (AWS `AMAZON`,
+    /// Azure `AzureCloud`): its set is kept whole, and the others are not
+    /// carved by it.
+    pub(super) superset: bool,
 }
 
 /// Everything the importer knows about one `--from` value.
@@ -62,30 +66,35 @@ pub(super) fn of(from: From) -> Catalogue {
                     entity: "amazon",
                     category: "hosting",
                     means: "an address of Amazon's network (AWS lists every Amazon address under AMAZON, its superset tag, whatever service uses it)",
+                    superset: true,
                 },
                 Service {
                     tag: "EC2",
                     entity: "amazon-ec2",
                     category: "hosting",
                     means: "an Amazon EC2 address: the name is served from an AWS virtual server",
+                    superset: false,
                 },
                 Service {
                     tag: "CLOUDFRONT",
                     entity: "amazon-cloudfront",
                     category: "cdn",
                     means: "a CloudFront edge address: the name is delivered by Amazon's CDN",
+                    superset: false,
                 },
                 Service {
                     tag: "S3",
                     entity: "amazon-s3",
                     category: "hosting",
                     means: "an Amazon S3 address: the name is served from S3 storage",
+                    superset: false,
                 },
                 Service {
                     tag: "ROUTE53",
                     entity: "amazon-route53",
                     category: "dns",
                     means: "a Route 53 name server address: a host resolving here (a firm's own ns1 name, say) is a Route 53 name server",
+                    superset: false,
                 },
             ],
         },
@@ -100,6 +109,7 @@ pub(super) fn of(from: From) -> Catalogue {
                 entity: "cloudflare",
                 category: "cdn",
                 means: "an address of Cloudflare's network: a proxied name resolves to Cloudflare, which fronts the origin",
+                superset: false,
             }],
         },
         From::Google => Catalogue {
@@ -113,6 +123,7 @@ pub(super) fn of(from: From) -> Catalogue {
                 entity: "google",
                 category: "hosting",
                 means: "an address Google uses for its services, Google Cloud customers' included (Google documents its own services' addresses as goog.json minus cloud.json)",
+                superset: false,
             }],
         },
         From::GoogleCloud => Catalogue {
@@ -129,6 +140,7 @@ pub(super) fn of(from: From) -> Catalogue {
                 entity: "google-cloud",
                 category: "hosting",
                 means: "an external address Google Cloud assigns to customers' resources",
+                superset: false,
             }],
         },
         From::Azure => Catalogue {
@@ -146,24 +158,28 @@ pub(super) fn of(from: From) -> Catalogue {
                     entity: "azure",
                     category: "hosting",
                     means: "an address of Azure's public cloud (AzureCloud, the tag covering all of Azure's public addresses)",
+                    superset: true,
                 },
                 Service {
                     tag: "AzureFrontDoor.Frontend",
                     entity: "azure",
                     category: "cdn",
                     means: "an Azure Front Door front-end address: the name is delivered by Microsoft's CDN",
+                    superset: false,
                 },
                 Service {
                     tag: "AppService",
                     entity: "azure",
                     category: "hosting",
                     means: "an Azure App Service address: the name is served by Microsoft's web hosting",
+                    superset: false,
                 },
                 Service {
                     tag: "Storage",
                     entity: "azure",
                     category: "hosting",
                     means: "an Azure Storage address",
+                    superset: false,
                 },
             ],
         },
@@ -182,12 +198,14 @@ pub(super) fn of(from: From) -> Catalogue {
                     entity: "oracle-cloud",
                     category: "hosting",
                     means: "an Oracle Cloud Infrastructure address",
+                    superset: false,
                 },
                 Service {
                     tag: "OBJECT_STORAGE",
                     entity: "oracle-cloud",
                     category: "hosting",
                     means: "an OCI Object Storage address",
+                    superset: false,
                 },
             ],
         },
@@ -202,6 +220,7 @@ pub(super) fn of(from: From) -> Catalogue {
                 entity: "fastly",
                 category: "cdn",
                 means: "an address of Fastly's edge network: the name is delivered by Fastly",
+                superset: false,
             }],
         },
         From::DigitalOcean => Catalogue {
@@ -215,6 +234,7 @@ pub(super) fn of(from: From) -> Catalogue {
                 entity: "digitalocean",
                 category: "hosting",
                 means: "an address DigitalOcean assigns to its customers' servers",
+                superset: false,
             }],
         },
     }

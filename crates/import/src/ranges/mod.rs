@@ -232,14 +232,18 @@ pub fn import(from: From, inputs: &[Input], opts: &Options) -> Result<Imported, 
     }
     let mut summary = Vec::new();
     let mut sets = Vec::new();
+    let carved = carve(&parsed.tags, cat.services);
     for service in cat.services {
-        let Some(nets) = parsed.tags.get(service.tag) else {
+        let Some((nets, cut)) = carved.get(service.tag) else {
             summary.push(format!("{}: not in this file", service.tag));
             continue;
         };
-        let mut nets = nets.clone();
-        nets.sort();
-        nets.dedup();
+        if *cut > 0 {
+            summary.push(format!(
+                "{}: {cut} prefixes carved out, listed more specifically under another service",
+                service.tag
+            ));
+        }
         let set_id = format!("{prefix}-{}", crate::library::slug(service.tag));
         summary.push(format!(
             "{set_id}: {} prefixes ({} IPv4, {} IPv6) -> {} {}",
@@ -375,6 +379,88 @@ pub fn import(from: From, inputs: &[Input], opts: &Options) -> Result<Imported, 
     Ok(Imported { bundle, summary })
 }
 
+/// The mapped services' prefixes, sorted and deduplicated, each with the
+/// number of more specific prefixes of *another* mapped service carved out
+/// of it.
+///
+/// Providers list a service's block and, inside it, a more specific block
+/// of another service: AWS lists 3.231.0.0/16 under EC2 and 3.231.2.0/25
+/// under CLOUDFRONT. The more specific listing says which service uses
+/// those addresses, so they are removed from the wider set: an address in
+/// 3.231.2.0/25 is CloudFront's, not EC2's. Supersets (`AMAZON`,
+/// `AzureCloud`) stay whole and carve nothing; the same prefix listed under
+/// two services stays in both, since the file does not say which is right.
+fn carve(
+    tags: &BTreeMap<String, Vec<IpNet>>,
+    services: &[catalogue::Service],
+) -> BTreeMap<&'static str, (Vec<IpNet>, usize)> {
+    let sorted = |tag: &str| -> Option<Vec<IpNet>> {
+        let mut v = tags.get(tag)?.clone();
+        v.sort();
+        v.dedup();
+        Some(v)
+    };
+    let specific: Vec<(&str, Vec<IpNet>)> = services
+        .iter()
+        .filter(|s| !s.superset)
+        .filter_map(|s| Some((s.tag, sorted(s.tag)?)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for service in services {
+        let Some(nets) = sorted(service.tag) else {
+            continue;
+        };
+        if service.superset {
+            out.insert(service.tag, (nets, 0));
+            continue;
+        }
+        let holes: Vec<IpNet> = specific
+            .iter()
+            .filter(|(t, _)| *t != service.tag)
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        let mut kept = Vec::with_capacity(nets.len());
+        let mut cut = 0;
+        for net in nets {
+            let inside: Vec<IpNet> = holes
+                .iter()
+                .copied()
+                .filter(|h| h.prefix_len() > net.prefix_len() && net.contains(h))
+                .collect();
+            cut += inside.len();
+            kept.extend(exclude(net, &inside));
+        }
+        kept.sort();
+        kept.dedup();
+        out.insert(service.tag, (kept, cut));
+    }
+    out
+}
+
+/// `net` without the addresses of `holes` (each inside it), as prefixes.
+fn exclude(net: IpNet, holes: &[IpNet]) -> Vec<IpNet> {
+    if holes.is_empty() {
+        return vec![net];
+    }
+    if holes.iter().any(|h| h.contains(&net)) {
+        return Vec::new();
+    }
+    // Split in two and carve each half.
+    let Ok(halves) = net.subnets(net.prefix_len() + 1) else {
+        return vec![net];
+    };
+    halves
+        .flat_map(|half| {
+            let inside: Vec<IpNet> = holes
+                .iter()
+                .copied()
+                .filter(|h| half.contains(h) || h.contains(&half))
+                .collect();
+            exclude(half, &inside)
+        })
+        .collect()
+}
+
 /// The date in an Azure download's name: `ServiceTags_Public_20200511.json`
 /// → `2020-05-11`.
 fn azure_file_date(name: &str) -> Option<String> {
@@ -398,6 +484,28 @@ mod tests {
             assert_eq!(From::parse(f.as_str()), Some(f));
         }
         assert_eq!(From::parse("amazon"), None);
+    }
+
+    #[test]
+    fn a_more_specific_service_is_carved_out_of_a_wider_one() {
+        let net = |s: &str| s.parse::<IpNet>().unwrap();
+        let mut tags = BTreeMap::new();
+        tags.insert("AMAZON".to_string(), vec![net("3.0.0.0/8")]);
+        tags.insert("EC2".to_string(), vec![net("3.231.0.0/16")]);
+        tags.insert("CLOUDFRONT".to_string(), vec![net("3.231.2.0/25")]);
+        let c = carve(&tags, catalogue::of(From::Aws).services);
+        assert_eq!(c["AMAZON"], (vec![net("3.0.0.0/8")], 0));
+        assert_eq!(c["CLOUDFRONT"], (vec![net("3.231.2.0/25")], 0));
+        let (ec2, cut) = &c["EC2"];
+        assert_eq!(*cut, 1);
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert!(!ec2.iter().any(|n| n.contains(&ip("3.231.2.5"))));
+        assert!(ec2.iter().any(|n| n.contains(&ip("3.231.2.128"))));
+        assert!(ec2.iter().any(|n| n.contains(&ip("3.231.255.1"))));
+        // 65,536 - 128 addresses remain, in one prefix per bit of the hole.
+        let size: u64 = ec2.iter().map(|n| 1u64 << (32 - n.prefix_len())).sum();
+        assert_eq!(size, 65_536 - 128);
+        assert_eq!(ec2.len(), 25 - 16);
     }
 
     #[test]
