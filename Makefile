@@ -48,11 +48,12 @@ test-e2e:
 	node --test tests/e2e/
 
 # Figures, not assertions: core throughput, the adversarial shapes against
-# the cost bound, then the release site's size,
+# the cost bound, loading and querying the shipped range libraries, then the release site's size,
 # time to first graph and panning frame times in headless Chromium.
 bench: setup-test site
 	cargo bench -p whoserves-core --bench throughput
 	cargo bench -p whoserves-core --bench adversarial
+	cargo bench -p whoserves-core --bench libraries
 	node bench/site.mjs
 
 # Regenerates public/schema/bundle-v1.schema.json from the wire types.

@@ -3,8 +3,9 @@
 //! Cloud range files overlap (AWS's `AMAZON` set covers `CLOUDFRONT`; Azure
 //! prefixes carry several service tags), so a longest-prefix match would
 //! hide evidence. A [`PrefixMap`] keeps one hash table per prefix length
-//! present and probes each: at most 33 probes for IPv4, 129 for IPv6,
-//! independent of how many prefixes are stored.
+//! present, keyed by the masked address as an integer, and probes each: at
+//! most 33 probes for IPv4, 129 for IPv6, independent of how many prefixes
+//! are stored.
 
 use crate::hash::HashMap;
 use ipnet::IpNet;
@@ -13,12 +14,34 @@ use std::net::IpAddr;
 /// A map from IP prefixes to values, queried by address.
 #[derive(Debug, Clone)]
 pub struct PrefixMap<T> {
-    by_len: Vec<(bool, u8, HashMap<IpNet, Vec<T>>)>,
+    /// Per family (IPv4, IPv6): one table per prefix length present,
+    /// shortest first, keyed by the network address as an integer.
+    by_len: [Vec<(u8, HashMap<u128, Vec<T>>)>; 2],
 }
 
 impl<T> Default for PrefixMap<T> {
     fn default() -> Self {
-        PrefixMap { by_len: Vec::new() }
+        PrefixMap {
+            by_len: [Vec::new(), Vec::new()],
+        }
+    }
+}
+
+/// The family slot, the address as an integer and the family's width.
+fn key(ip: IpAddr) -> (usize, u128, u8) {
+    match ip {
+        IpAddr::V4(a) => (0, u32::from(a) as u128, 32),
+        IpAddr::V6(a) => (1, u128::from(a), 128),
+    }
+}
+
+/// `n` with all but the first `len` of `bits` bits cleared.
+fn mask(n: u128, len: u8, bits: u8) -> u128 {
+    let host = u32::from(bits - len);
+    if host >= 128 {
+        0
+    } else {
+        n & !((1u128 << host) - 1)
     }
 }
 
@@ -30,44 +53,40 @@ impl<T> PrefixMap<T> {
 
     /// Adds `value` under `net` (host bits are ignored).
     pub fn insert(&mut self, net: IpNet, value: T) {
-        let net = net.trunc();
-        let v6 = matches!(net, IpNet::V6(_));
+        let (family, n, bits) = key(net.addr());
         let len = net.prefix_len();
-        let slot = match self
-            .by_len
-            .iter()
-            .position(|(is6, l, _)| *is6 == v6 && *l == len)
-        {
-            Some(i) => i,
-            None => {
-                self.by_len.push((v6, len, HashMap::default()));
-                self.by_len.len() - 1
+        let tables = &mut self.by_len[family];
+        let slot = match tables.binary_search_by_key(&len, |(l, _)| *l) {
+            Ok(i) => i,
+            Err(i) => {
+                tables.insert(i, (len, HashMap::default()));
+                i
             }
         };
-        self.by_len[slot].2.entry(net).or_default().push(value);
+        tables[slot]
+            .1
+            .entry(mask(n, len, bits))
+            .or_default()
+            .push(value);
     }
 
     /// Whether the map is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_len.is_empty()
+        self.by_len.iter().all(Vec::is_empty)
     }
 
     /// Every stored prefix that covers `ip`, with its values, shortest first.
     pub fn covering(&self, ip: IpAddr) -> Vec<(IpNet, &T)> {
-        let v6 = ip.is_ipv6();
+        let (family, n, bits) = key(ip);
         let mut out: Vec<(IpNet, &T)> = Vec::new();
-        for (is6, len, table) in &self.by_len {
-            if *is6 != v6 {
-                continue;
-            }
-            let Ok(net) = IpNet::new(ip, *len) else {
-                continue;
-            };
-            if let Some(values) = table.get(&net.trunc()) {
-                out.extend(values.iter().map(|v| (net.trunc(), v)));
+        for (len, table) in &self.by_len[family] {
+            if let Some(values) = table.get(&mask(n, *len, bits)) {
+                let net = IpNet::new(ip, *len)
+                    .expect("a stored length fits its family")
+                    .trunc();
+                out.extend(values.iter().map(|v| (net, v)));
             }
         }
-        out.sort_by_key(|(n, _)| n.prefix_len());
         out
     }
 }
@@ -126,5 +145,25 @@ mod tests {
         assert_eq!(hits, ["52.0.0.0/8 AMAZON", "52.84.0.0/15 CLOUDFRONT"]);
         assert!(m.covering("53.0.0.1".parse().unwrap()).is_empty());
         assert_eq!(m.covering("2600:9000::1".parse().unwrap()).len(), 1);
+        assert!(m.covering("2600:9010::1".parse().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn zero_length_and_host_routes_cover() {
+        let mut m = PrefixMap::new();
+        m.insert("0.0.0.0/0".parse().unwrap(), 0);
+        m.insert("192.0.2.7/32".parse().unwrap(), 32);
+        m.insert("::/0".parse().unwrap(), 0);
+        m.insert("2001:db8::1/128".parse().unwrap(), 128);
+        let lens = |ip: &str| -> Vec<u8> {
+            m.covering(ip.parse().unwrap())
+                .iter()
+                .map(|(n, _)| n.prefix_len())
+                .collect()
+        };
+        assert_eq!(lens("192.0.2.7"), [0, 32]);
+        assert_eq!(lens("192.0.2.8"), [0]);
+        assert_eq!(lens("2001:db8::1"), [0, 128]);
+        assert_eq!(lens("2001:db8::2"), [0]);
     }
 }
