@@ -312,6 +312,7 @@ fn Overview() -> impl IntoView {
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
                 {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                 <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
+                {libraries_line(&cur.libraries)}
                 {b.meta.banner.clone().map(|t| view! { <p class="banner" data-testid="banner" role="note">{t}</p> })}
                 {no_raw_evidence.then(|| view! {
                     <p class="note" data-testid="no-evidence-note">
@@ -335,4 +336,38 @@ fn Overview() -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// The rule libraries a bundle includes: those read, and those not read
+/// because the bundle has no observation they could use (so a reader sees
+/// why the range libraries cost nothing).
+fn libraries_line(libraries: &[(String, Option<String>)]) -> impl IntoView {
+    let name = |r: &String| r.rsplit('/').next().unwrap_or(r).to_string();
+    let read: Vec<String> = libraries
+        .iter()
+        .filter(|(_, skip)| skip.is_none())
+        .map(|(r, _)| name(r))
+        .collect();
+    let skipped: Vec<String> = libraries
+        .iter()
+        .filter(|(_, skip)| skip.is_some())
+        .map(|(r, _)| name(r))
+        .collect();
+    (!libraries.is_empty()).then(|| {
+        let read_text = if read.is_empty() {
+            "none".to_string()
+        } else {
+            read.join(", ")
+        };
+        view! {
+            <p class="source" data-testid="libraries">
+                "Rule libraries read: "{read_text}
+                {(!skipped.is_empty()).then(|| view! {
+                    <span data-testid="libraries-skipped">
+                        {format!("; not fetched, as the bundle has no observation they could use: {}", skipped.join(", "))}
+                    </span>
+                })}
+            </p>
+        }
+    })
 }

@@ -119,7 +119,9 @@ async fn analyse_and_show(
 ) {
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
+    let mut listed = Vec::new();
     for inc in plan(&text, &Base::Url(absolute(&base))) {
+        listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
         }
@@ -164,6 +166,7 @@ async fn analyse_and_show(
         source,
         param,
         analysis: Shared(Arc::new(analysis)),
+        libraries: listed,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");

@@ -42,6 +42,9 @@ pub struct Current {
     pub param: Option<String>,
     /// The analysis.
     pub analysis: Shared<Analysis>,
+    /// The rule libraries it includes, as written, each with why it was not
+    /// read (`None` when it was).
+    pub libraries: Vec<(String, Option<String>)>,
 }
 
 /// What the loader is doing.

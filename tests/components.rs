@@ -81,6 +81,7 @@ async fn the_panel_traces_a_selected_edge() {
         source: "all-features.json".into(),
         param: None,
         analysis: Shared(Arc::new(analysis)),
+        libraries: Vec::new(),
     }));
     state
         .selection

@@ -44,3 +44,26 @@ for (const { file } of manifest.bundles) {
     await compare(`?bundle=bundles/${file}`, file, `overview-${file.replace('.json', '')}.png`);
   });
 }
+
+test('the default page fetches no rule library: the report bundle has no observation they could use', async () => {
+  const page = await env.browser.newPage();
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().includes('/rules/')) fetched.push(r.url()); });
+  await page.goto(env.base);
+  await page.getByTestId('overview').waitFor({ timeout: 15000 });
+  const line = await page.getByTestId('libraries').textContent();
+  assert.match(line, /^Rule libraries read: none; not fetched, as the bundle has no observation they could use: providers\.json, aws-2020-05-21\.json/);
+  assert.deepEqual(fetched, [], 'no request under rules/');
+  await page.close();
+});
+
+test('the demo reads the one library it includes', async () => {
+  const page = await env.browser.newPage();
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().includes('/rules/')) fetched.push(r.url().replace(/^.*\/rules\//, '')); });
+  await page.goto(env.base + '?bundle=bundles/demo.json');
+  await page.getByTestId('overview').waitFor({ timeout: 15000 });
+  assert.equal(await page.getByTestId('libraries').textContent(), 'Rule libraries read: providers.json');
+  assert.deepEqual(fetched, ['providers.json']);
+  await page.close();
+});

@@ -11,12 +11,15 @@ use crate::hash::HashMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
+/// The prefixes of one length: network address as an integer → values.
+type Table<T> = HashMap<u128, Vec<T>>;
+
 /// A map from IP prefixes to values, queried by address.
 #[derive(Debug, Clone)]
 pub struct PrefixMap<T> {
     /// Per family (IPv4, IPv6): one table per prefix length present,
-    /// shortest first, keyed by the network address as an integer.
-    by_len: [Vec<(u8, HashMap<u128, Vec<T>>)>; 2],
+    /// shortest first.
+    by_len: [Vec<(u8, Table<T>)>; 2],
 }
 
 impl<T> Default for PrefixMap<T> {
