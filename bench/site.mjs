@@ -26,6 +26,14 @@ const wasm = readFileSync(join(DIST, wasmFile));
 console.log('whoserves site benchmark');
 console.log(`wasm ${wasmFile}: raw ${kb(wasm.length)}, gzip ${kb(gz(wasm))}, brotli ${kb(br(wasm))}`);
 const manifest = JSON.parse(readFileSync(join(DIST, 'bundles', 'index.json'), 'utf8'));
+// The includes the viewer fetches: plain paths always; {path, kinds} only
+// when the bundle has an observation of one of the kinds (include::plan).
+function fetchedIncludes(bundle) {
+  const kinds = new Set((bundle.observations || []).map((o) => o.kind));
+  return (bundle.include || [])
+    .filter((i) => typeof i === 'string' || i.kinds.some((k) => kinds.has(k)))
+    .map((i) => (typeof i === 'string' ? i : i.path));
+}
 const defaultBundle = readFileSync(join(DIST, 'bundles', manifest.default));
 const firstLoad = [
   'index.html',
@@ -34,7 +42,7 @@ const firstLoad = [
   files.find((f) => f.endsWith('.css')),
   'bundles/index.json',
   `bundles/${manifest.default}`,
-  ...(JSON.parse(defaultBundle).include || []).map((i) => join('bundles', i)),
+  ...fetchedIncludes(JSON.parse(defaultBundle)).map((i) => join('bundles', i)),
 ];
 let total = 0;
 for (const f of firstLoad) {
