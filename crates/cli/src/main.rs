@@ -76,7 +76,23 @@ fn parse_date_arg(s: &str) -> Result<Date, String> {
     whoserves_core::date::parse_date(s)
 }
 
+/// A reader that stops early (`whoserves check x.json | head`) closes the
+/// pipe; Rust ignores SIGPIPE, so the next print would panic. Restore the
+/// default: the process ends quietly, as other Unix tools do.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default, once, before
+    // any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -241,3 +241,40 @@ fn includes_read_only_regular_files() {
     assert_eq!(out.matches("not a regular file").count(), 2, "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A reader that stops early ends the CLI quietly (SIGPIPE), never with a
+/// panic about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/rules/providers.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whoserves"))
+        .args(["test-rules", f.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("rule "), "{first}");
+    // The read end is dropped here; the CLI's next writes meet a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}",
+        out.status
+    );
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}
