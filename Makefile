@@ -7,9 +7,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
 # The native packages: the app is only built for wasm32.
-NATIVE := -p whoserves-core -p whoserves-import -p whoserves-cli
+NATIVE := -p whoserves-core -p whoserves-import -p whoserves-collect -p whoserves-cli
 
-.PHONY: serve site setup setup-test test test-native lint test-wasm test-e2e bench schema clean
+.PHONY: serve site cli setup setup-test test test-native lint test-wasm test-e2e bench schema clean
 
 serve: site
 	@echo "serving dist/ on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
@@ -20,6 +20,10 @@ setup:
 
 setup-test:
 	scripts/setup.sh test
+
+# The command line, target/release/whoserves (collect, check, import, ...).
+cli:
+	cargo build --release -p whoserves-cli
 
 # The release site in dist/.
 site: setup
@@ -54,6 +58,7 @@ bench: setup-test site
 	cargo bench -p whoserves-core --bench throughput
 	cargo bench -p whoserves-core --bench adversarial
 	cargo bench -p whoserves-core --bench libraries
+	cargo bench -p whoserves-collect --bench collect
 	node bench/site.mjs
 
 # Regenerates public/schema/bundle-v1.schema.json from the wire types.

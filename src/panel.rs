@@ -60,6 +60,9 @@ pub fn provenance_text(p: Provenance) -> &'static str {
         Provenance::Observed => "observed first-hand",
         Provenance::Reported => "reported (taken from a publication, not re-observed)",
         Provenance::Derived => "derived (computed from other observations)",
+        Provenance::Archived => {
+            "archived (read from a web archive's capture, dated by the capture)"
+        }
         Provenance::Synthetic => "synthetic (made up for illustration; not evidence)",
     }
 }

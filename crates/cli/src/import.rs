@@ -63,6 +63,25 @@ pub enum Import {
         #[arg(long, value_name = "TEXT")]
         note: Vec<String>,
     },
+    /// ZDNS JSON-lines output → observations of a bundle's subjects.
+    Zdns {
+        /// The ZDNS output (one JSON object per line).
+        file: PathBuf,
+        /// The bundle (or subject,domain CSV) whose subjects' domains the
+        /// names are matched to; its entities and claims are kept.
+        #[arg(long, value_name = "INPUT")]
+        bundle: PathBuf,
+        /// The record type of a single-module run (`zdns A`), when the
+        /// output does not name it per result.
+        #[arg(long, value_name = "TYPE")]
+        r#type: Option<String>,
+        /// A rule library to include (repeatable).
+        #[arg(long, value_name = "PATH")]
+        include: Vec<String>,
+        /// Write the bundle here.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 fn parse_from(s: &str) -> Result<ranges::From, String> {
@@ -94,7 +113,18 @@ fn write(output: Option<&Path>, text: &str) -> Result<(), String> {
 /// Runs an import; messages go to standard error, the result to `-o` or
 /// standard output.
 pub fn run(cmd: Import) -> ExitCode {
+    if let Import::Zdns {
+        file,
+        bundle,
+        r#type,
+        include,
+        output,
+    } = cmd
+    {
+        return crate::collect::zdns(&file, &bundle, r#type.as_deref(), &output, &include);
+    }
     let result = match cmd {
+        Import::Zdns { .. } => unreachable!("handled above"),
         Import::Ranges {
             from,
             files,

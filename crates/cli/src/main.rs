@@ -13,6 +13,7 @@
 //! Exit codes: 0 clean, 1 diagnostics with errors (or failing rule
 //! examples), 2 usage error (including an unreadable file).
 
+mod collect;
 mod import;
 mod read;
 
@@ -32,7 +33,7 @@ use whoserves_core::{
 #[command(
     name = "whoserves",
     version,
-    about = "Check who serves whom: validate evidence bundles and judge their claims"
+    about = "Check who serves whom: collect evidence, validate bundles and judge their claims"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -70,6 +71,30 @@ enum Command {
     /// IP range files, Wappalyzer-format fingerprints, IP → AS datasets.
     #[command(subcommand)]
     Import(import::Import),
+    /// Collect evidence for a bundle's firms (or a CSV of subject,domain):
+    /// DNS, IP origins, TLS issuers, home-page headers and scripts,
+    /// registrars and, with --at, archived home pages. Writes a bundle
+    /// `whoserves check` can judge at once.
+    Collect(collect::CollectArgs),
+    /// Merge bundles: observations by id (the same fact seen the same day
+    /// is kept once), entities, claims and sources where new.
+    Merge {
+        /// The bundles; the first one's title and claims lead.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Write the merged bundle here.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Look IPs up in a table written by `whoserves import asn`, as
+    /// `collect --asn TABLE` does.
+    Asn {
+        /// The table.
+        table: PathBuf,
+        /// The addresses.
+        #[arg(required = true)]
+        ips: Vec<String>,
+    },
 }
 
 fn parse_date_arg(s: &str) -> Result<Date, String> {
@@ -141,6 +166,9 @@ fn main() -> ExitCode {
         }),
         Command::TestRules { file } => with_bundle(&file, test_rules),
         Command::Import(cmd) => import::run(cmd),
+        Command::Collect(args) => collect::collect(args),
+        Command::Merge { files, output } => collect::merge(&files, &output),
+        Command::Asn { table, ips } => collect::asn(&table, &ips),
     }
 }
 
@@ -427,6 +455,30 @@ fn print_check(a: &Analysis) {
             .collect();
         print_table(
             &["observation", "subject", "target", "kind", "value"],
+            &rows,
+        );
+    }
+    if !report.absences.is_empty() {
+        println!("\nlookups that found no record: {}", report.absences.len());
+        let rows: Vec<Vec<String>> = report
+            .absences
+            .iter()
+            .map(|x| {
+                let why = match x.absent {
+                    whoserves_core::model::Absent::NxDomain => "no such name (NXDOMAIN)",
+                    whoserves_core::model::Absent::NoData => "no record (NODATA)",
+                };
+                vec![
+                    x.id.clone(),
+                    x.subject.clone(),
+                    x.target.clone(),
+                    x.kind.to_string(),
+                    why.to_string(),
+                ]
+            })
+            .collect();
+        print_table(
+            &["observation", "subject", "target", "kind", "found"],
             &rows,
         );
     }

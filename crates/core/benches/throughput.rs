@@ -191,6 +191,7 @@ fn observation(j: usize, rng: &mut Lcg) -> wire::Observation {
         method: None,
         source: "bench".into(),
         provenance: "synthetic".into(),
+        absent: None,
     }
 }
 

@@ -179,8 +179,25 @@ keyword_enum!(
         Reported = "reported",
         /// Computed from other observations (e.g. an ASN looked up for an IP).
         Derived = "derived",
+        /// Read from a web archive's capture of a page (e.g. the Wayback
+        /// Machine): the archive saw it, at the capture time, and the
+        /// bundle's authors read the capture. `observed_at` is the capture
+        /// time and `source` the capture URL.
+        Archived = "archived",
         /// Made up for illustration or testing. Never evidence.
         Synthetic = "synthetic",
+    }
+);
+
+keyword_enum!(
+    /// Why a lookup found no record: an absence is a fact too (no MX means
+    /// no mail provider), so a bundle can carry it.
+    Absent {
+        /// The name does not exist (DNS NXDOMAIN).
+        NxDomain = "nxdomain",
+        /// The name exists but has no record of the kind (DNS NOERROR with
+        /// no answer).
+        NoData = "nodata",
     }
 );
 

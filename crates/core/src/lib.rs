@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod collect;
 pub mod date;
 pub mod diag;
 pub mod engine;

@@ -21,7 +21,9 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
-pub use crate::keywords::{ClaimStatus, Kind, Provenance, Relationship, Role, BUILTIN_CATEGORIES};
+pub use crate::keywords::{
+    Absent, ClaimStatus, Kind, Provenance, Relationship, Role, BUILTIN_CATEGORIES,
+};
 
 /// Where a fact comes from: a source in `meta.sources`, or a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,6 +166,29 @@ pub struct Observation {
     pub(crate) norm: crate::normalize::Normalized,
 }
 
+/// A lookup that found no record: no MX for a domain, or no such name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Absence {
+    /// Identifier.
+    pub id: String,
+    /// Subject entity id.
+    pub subject: String,
+    /// Domain or host looked up, normalised.
+    pub target: String,
+    /// The kind that was looked for (a `dns.*` kind).
+    pub kind: Kind,
+    /// Why nothing was found.
+    pub absent: Absent,
+    /// When.
+    pub observed_at: Timestamp,
+    /// Command or tool.
+    pub method: Option<String>,
+    /// Source.
+    pub source: SourceRef,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
 impl Observation {
     /// The value normalised for matching (see [`crate::normalize`]).
     pub fn normalized(&self) -> &crate::normalize::Normalized {
@@ -286,6 +311,10 @@ pub struct Bundle {
     pub entities: Vec<Entity>,
     /// Observations.
     pub observations: Vec<Observation>,
+    /// Lookups that found no record (observations with `absent`). Rules
+    /// never read them; they are kept so a reader can see what was looked
+    /// for and not found.
+    pub absences: Vec<Absence>,
     /// Range sets.
     pub ranges: Vec<RangeSet>,
     /// Rules.

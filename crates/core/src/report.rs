@@ -53,6 +53,27 @@ pub struct Report {
     pub unclaimed: Vec<usize>,
     /// Observations in force that no rule matched.
     pub unmatched: Vec<ObservationRow>,
+    /// Lookups that found no record (as of the date, if one is set).
+    pub absences: Vec<AbsenceRow>,
+}
+
+/// A lookup that found no record.
+#[derive(Debug, Clone, Serialize)]
+pub struct AbsenceRow {
+    /// Id.
+    pub id: String,
+    /// Subject id.
+    pub subject: String,
+    /// Host looked up.
+    pub target: String,
+    /// The kind looked for.
+    pub kind: Kind,
+    /// `nxdomain` or `nodata`.
+    pub absent: crate::keywords::Absent,
+    /// When.
+    pub observed_at: String,
+    /// How to repeat it.
+    pub method: Option<String>,
 }
 
 /// An observation superseded by a later one.
@@ -300,6 +321,20 @@ impl Report {
                 .unmatched
                 .iter()
                 .map(|&i| ObservationRow::new(b, i))
+                .collect(),
+            absences: b
+                .absences
+                .iter()
+                .filter(|x| a.timeline.as_of.is_none_or(|d| x.observed_at.date <= d))
+                .map(|x| AbsenceRow {
+                    id: x.id.clone(),
+                    subject: x.subject.clone(),
+                    target: x.target.clone(),
+                    kind: x.kind,
+                    absent: x.absent,
+                    observed_at: x.observed_at.text.clone(),
+                    method: x.method.clone(),
+                })
                 .collect(),
         }
     }

@@ -184,7 +184,9 @@ impl Grounds {
         observations
             .iter()
             .map(|&i| match bundle.observations[i].provenance {
-                Provenance::Observed | Provenance::Derived => Grounds::FirstHand,
+                Provenance::Observed | Provenance::Derived | Provenance::Archived => {
+                    Grounds::FirstHand
+                }
                 Provenance::Reported => Grounds::Reported,
                 Provenance::Synthetic => Grounds::Synthetic,
             })

@@ -239,8 +239,13 @@ pub struct Observation {
     pub method: Option<String>,
     /// Source id or http(s) URL.
     pub source: String,
-    /// `observed`, `reported`, `derived` or `synthetic`.
+    /// `observed`, `reported`, `derived`, `archived` or `synthetic`.
     pub provenance: String,
+    /// Set when the lookup found no record: `nxdomain` (the name does not
+    /// exist) or `nodata` (no record of this kind). `value` is then empty;
+    /// rules never read an absence, but a reader can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<String>,
 }
 
 /// A named set of IP prefixes.

@@ -19,6 +19,7 @@ pub mod asn;
 pub mod library;
 pub mod ranges;
 pub mod wappalyzer;
+pub mod zdns;
 
 /// The lower-case hex SHA-256 of `bytes`: imported libraries record the
 /// digest of the file they were made from.

@@ -162,6 +162,7 @@ fn merge(base: &Bundle, own: Bundle, again: Vec<Entity>) -> Bundle {
     }
     out.entities.extend(own.entities);
     out.observations.extend(own.observations);
+    out.absences.extend(own.absences);
     out.ranges.extend(own.ranges);
     out.rules.extend(own.rules);
     out.rejected_rules.extend(own.rejected_rules);

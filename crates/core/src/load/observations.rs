@@ -75,6 +75,31 @@ impl<'t> Loader<'t> {
             } else {
                 w.target.into_owned()
             };
+            if let Some(reason) = &w.absent {
+                let absent = self.absence(&e, kind, reason, &w.value);
+                if let (
+                    true,
+                    Some(kind),
+                    Some(provenance),
+                    Some(observed_at),
+                    Some(source),
+                    Some(absent),
+                ) = (ok, kind, provenance, observed_at, source, absent)
+                {
+                    bundle.absences.push(Absence {
+                        id: w.id.into_owned(),
+                        subject: w.subject.into_owned(),
+                        target,
+                        kind,
+                        absent,
+                        observed_at,
+                        method: w.method.map(Cow::into_owned),
+                        source,
+                        provenance,
+                    });
+                }
+                continue;
+            }
             let norm = match kind {
                 Some(Kind::HttpHeader) if w.key.as_deref().is_none_or(|k| k.trim().is_empty()) => {
                     self.error(
@@ -138,6 +163,50 @@ impl<'t> Loader<'t> {
     }
 }
 
+impl<'t> Loader<'t> {
+    /// Checks an observation that records an absence: a `dns.*` kind, a
+    /// known reason, and an empty value.
+    fn absence(
+        &mut self,
+        e: &super::reporter::Elem,
+        kind: Option<Kind>,
+        reason: &str,
+        value: &str,
+    ) -> Option<Absent> {
+        let absent = Absent::parse(reason);
+        if absent.is_none() {
+            self.error(
+                Code::Keyword,
+                e,
+                "absent",
+                format!(
+                    "unknown absence \"{reason}\"; expected {}",
+                    Absent::expected()
+                ),
+            );
+        }
+        if let Some(k) = kind.filter(|k| !k.as_str().starts_with("dns.")) {
+            self.error(
+                Code::Value,
+                e,
+                "absent",
+                format!("\"absent\" records a DNS lookup that found nothing; {k} is no DNS kind"),
+            );
+            return None;
+        }
+        if !value.is_empty() {
+            self.error(
+                Code::Value,
+                e,
+                "value",
+                "an observation with \"absent\" records that nothing was found, so its value must be \"\"",
+            );
+            return None;
+        }
+        absent
+    }
+}
+
 /// [`wire::Observation`], borrowing its strings from the bundle text where
 /// it can: observations are most of a bundle, and most of their strings
 /// are only read (kind, provenance, date, source) or copied once. The
@@ -165,6 +234,8 @@ pub(super) struct ObservationRaw<'a> {
     source: Cow<'a, str>,
     #[serde(borrow)]
     provenance: Cow<'a, str>,
+    #[serde(default, borrow)]
+    absent: Option<Cow<'a, str>>,
 }
 
 impl super::reporter::Identified for ObservationRaw<'_> {
