@@ -14,7 +14,8 @@ use whoserves_core::text::inert;
 #[derive(Args)]
 #[command(after_long_help = "\
 WHAT GOES TO WHOM
-  the resolver:      every DNS name below, and (with --asn cymru) each address as a name under origin.asn.cymru.com
+  the resolver:      each firm's domains and their www. hosts (NS, MX, TXT, SOA, A, AAAA), and with
+                     --asn cymru each address found, as a name under origin.asn.cymru.com
   each firm's hosts: one TLS handshake (SNI = the host) and one GET / per host, with the user agent
                      \"whoserves-collect/<version> (evidence collection; see docs/collecting.md)\"
   the RDAP servers:  IANA's bootstrap file once, then one GET per domain
@@ -295,15 +296,12 @@ pub fn zdns(
         Ok(t) => t,
         Err(e) => return usage(&format!("{}: {e}", file.display())),
     };
-    let domains: Vec<(String, String)> = input
-        .subjects
-        .iter()
-        .flat_map(|s| {
-            s.domains
-                .iter()
-                .map(|d| (s.id.clone(), d.to_ascii_lowercase()))
-        })
-        .collect();
+    let domains = whoserves_core::collect::Domains::new(
+        input
+            .subjects
+            .iter()
+            .flat_map(|s| s.domains.iter().map(|d| (s.id.as_str(), d.as_str()))),
+    );
     let got = whoserves_import::zdns::import(&text, &domains, rtype);
     let sources: Vec<whoserves_core::wire::Source> = got
         .days

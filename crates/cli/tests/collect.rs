@@ -71,6 +71,7 @@ fn pki() -> Pki {
         "www.firm.test".to_string(),
         "nomail.test".to_string(),
         "127.0.0.1".to_string(),
+        "slow.test".to_string(),
     ])
     .unwrap();
     leaf.distinguished_name
@@ -180,6 +181,9 @@ async fn http_server(
                             .unwrap_or_default();
                         log.lock().unwrap().push(format!("{host} {path}"));
                         async move {
+                            if host == "slow.test" {
+                                tokio::time::sleep(Duration::from_secs(20)).await;
+                            }
                             Ok::<_, std::convert::Infallible>(route(&host, &path, addr.port()))
                         }
                     });
@@ -674,5 +678,123 @@ fn dns_over_https_and_an_offline_asn_table() {
     let check = run(&["check", out.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(text.contains("Microsoft 365"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn log_steps(path: &Path) -> Vec<(String, bool)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            let e: Value = serde_json::from_str(l).unwrap();
+            (e["step"].as_str().unwrap().to_string(), e["ok"] == true)
+        })
+        .collect()
+}
+
+#[test]
+fn a_partial_run_resumes_where_it_stopped() {
+    let dir = temp_dir("resume");
+    let s = servers(&dir);
+    let out = dir.join("firms.json");
+    let first = collect_args(&s, &out, &["--no-tls", "--no-http", "--no-rdap"]);
+    assert_eq!(run(&strs(&first)).status.code(), Some(0));
+    let log = dir.join("firms.log.jsonl");
+    let after_first = log_steps(&log);
+    assert!(after_first
+        .iter()
+        .all(|(k, _)| !k.contains(" tls ") && !k.contains(" http ")));
+    assert!(
+        s.site_log.lock().unwrap().is_empty(),
+        "no page was asked for"
+    );
+    let all = collect_args(&s, &out, &[]);
+    assert_eq!(run(&strs(&all)).status.code(), Some(0));
+    let after_second = log_steps(&log);
+    assert_eq!(after_second[..after_first.len()], after_first[..]);
+    let new: Vec<&str> = after_second[after_first.len()..]
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    // Only what the first run skipped, and what it could not do, is asked.
+    assert!(
+        new.iter().all(|k| k.contains(" tls ")
+            || k.contains(" http ")
+            || k.contains(" rdap ")
+            || after_first.iter().any(|(f, ok)| f == k && !ok)),
+        "{new:?}"
+    );
+    assert!(new.iter().any(|k| k.contains(" http ")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Ctrl-C (SIGINT) mid-run: the finished lookups are in the log and in the
+/// bundle written on the way out, and the exit code says it was stopped.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_keeps_what_it_did() {
+    let dir = temp_dir("interrupt");
+    let s = servers(&dir);
+    let out = dir.join("slow.json");
+    let mut args = collect_args(&s, &out, &["--no-rdap"]);
+    args[1] = fixtures().join("slow.csv").to_string_lossy().into_owned();
+    args.extend([
+        "--include".to_string(),
+        fixtures()
+            .join("../../../public/rules/providers.json")
+            .to_string_lossy()
+            .into_owned(),
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whoserves"))
+        .args(&args)
+        .spawn()
+        .expect("starts");
+    // Wait until the home page request is in flight (the DNS steps are done).
+    let t = std::time::Instant::now();
+    while !s
+        .site_log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l == "slow.test /")
+    {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "collect ended before the page was asked for"
+        );
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the page was never asked for"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: signalling a child process this test started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "{}",
+        std::fs::read_to_string(dir.join("slow.log.jsonl")).unwrap_or_default()
+    );
+    let steps = log_steps(&dir.join("slow.log.jsonl"));
+    assert!(
+        steps
+            .iter()
+            .any(|(k, ok)| k == "slow-site dns MX slow.test" && *ok),
+        "{steps:?}"
+    );
+    assert!(
+        !steps.iter().any(|(k, _)| k == "slow-site http slow.test"),
+        "the page was in flight"
+    );
+    let obs = observations(&out);
+    assert!(
+        !find(&obs, "dns.a", "slow.test").is_empty(),
+        "what was done is in the bundle"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, UdpSocket};
 use whoserves_collect::run::{AsnSource, Lookups};
 use whoserves_collect::Config;
-use whoserves_core::collect::{merge_observations, DnsType, Resolver};
+use whoserves_core::collect::{merge_observations, DnsType, Domains, Resolver};
 
 async fn server(domains: usize) -> SocketAddr {
     let mut zone = String::from(
@@ -33,7 +33,8 @@ async fn server(domains: usize) -> SocketAddr {
     for i in 0..domains {
         let _ = writeln!(
             zone,
-            "d{i} IN MX 0 d{i}-bench-test.mail.protection.outlook.com.\nd{i} IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\nd{i} IN A 192.0.2.{}\nwww.d{i} IN CNAME d{i}.cloudfront.net.",
+            "d{i} IN MX 0 d{i}-bench-test.mail.protection.outlook.com.\nd{i} IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\nd{i} IN A 192.0.2.{}\nwww.d{i} IN CNAME d{i}.cdn.bench.test.\nd{i}.cdn IN A 192.0.2.{}",
+            i % 250 + 1,
             i % 250 + 1
         );
     }
@@ -126,9 +127,10 @@ fn main() {
             i % 250 + 1
         );
     }
-    let domains: Vec<(String, String)> = (0..n)
+    let pairs: Vec<(String, String)> = (0..n)
         .map(|i| (format!("firm{i}"), format!("d{i}.bench.test")))
         .collect();
+    let domains = Domains::new(pairs.iter().map(|(s, d)| (s.as_str(), d.as_str())));
     let t = Instant::now();
     let got = whoserves_import::zdns::import(&zdns, &domains, Some(DnsType::A));
     let s = t.elapsed().as_secs_f64();

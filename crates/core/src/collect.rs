@@ -676,20 +676,37 @@ pub fn merge_observations(
     base.len() - before
 }
 
-/// The subject whose domain `name` is or is under: the longest matching
-/// domain wins. `domains` pairs subject ids with their domains.
-pub fn subject_of<'a>(name: &str, domains: &'a [(String, String)]) -> Option<&'a str> {
-    let name = normalize_host(name);
-    domains
-        .iter()
-        .filter(|(_, d)| {
-            name == *d
-                || (name.len() > d.len() && name.ends_with(d.as_str()) && {
-                    name.as_bytes()[name.len() - d.len() - 1] == b'.'
-                })
-        })
-        .max_by_key(|(_, d)| d.len())
-        .map(|(s, _)| s.as_str())
+/// Subjects by domain, to find whose domain a name is or is under.
+#[derive(Debug, Clone, Default)]
+pub struct Domains {
+    by_domain: crate::hash::HashMap<String, String>,
+}
+
+impl Domains {
+    /// Indexes `(subject id, domain)` pairs; a domain named twice keeps its
+    /// first subject.
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut by_domain = crate::hash::HashMap::default();
+        for (subject, domain) in pairs {
+            by_domain
+                .entry(normalize_host(domain))
+                .or_insert_with(|| subject.to_string());
+        }
+        Domains { by_domain }
+    }
+
+    /// The subject whose domain `name` is, or is under; the longest domain
+    /// wins. One lookup per label of `name`.
+    pub fn subject_of(&self, name: &str) -> Option<&str> {
+        let name = normalize_host(name);
+        let mut rest = name.as_str();
+        loop {
+            if let Some(s) = self.by_domain.get(rest) {
+                return Some(s);
+            }
+            rest = rest.split_once('.')?.1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -882,13 +899,11 @@ mod tests {
 
     #[test]
     fn subjects_by_longest_domain() {
-        let d = vec![
-            ("a".to_string(), "example.com".to_string()),
-            ("b".to_string(), "shop.example.com".to_string()),
-        ];
-        assert_eq!(subject_of("www.shop.example.com", &d), Some("b"));
-        assert_eq!(subject_of("Example.com.", &d), Some("a"));
-        assert_eq!(subject_of("notexample.com", &d), None);
+        let d = Domains::new([("a", "example.com"), ("b", "Shop.Example.com")]);
+        assert_eq!(d.subject_of("www.shop.example.com"), Some("b"));
+        assert_eq!(d.subject_of("Example.com."), Some("a"));
+        assert_eq!(d.subject_of("notexample.com"), None);
+        assert_eq!(d.subject_of("com"), None);
     }
 
     #[test]

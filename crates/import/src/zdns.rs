@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 use whoserves_core::collect::{
-    dns_observations, subject_of, DnsOutcome, DnsRecord, DnsType, Resolver, Stamp,
+    dns_observations, DnsOutcome, DnsRecord, DnsType, Domains, Resolver, Stamp,
 };
 use whoserves_core::wire;
 
@@ -42,9 +42,9 @@ pub fn source_id(day: &str) -> String {
     format!("zdns-{day}")
 }
 
-/// Reads ZDNS output. `domains` pairs subject ids with their domains;
+/// Reads ZDNS output. `domains` says whose domain each name is under;
 /// `default_type` is the module of a single-module run.
-pub fn import(text: &str, domains: &[(String, String)], default_type: Option<DnsType>) -> Imported {
+pub fn import(text: &str, domains: &Domains, default_type: Option<DnsType>) -> Imported {
     let mut out = Imported::default();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -62,7 +62,7 @@ pub fn import(text: &str, domains: &[(String, String)], default_type: Option<Dns
             out.unreadable.push((i + 1, "no \"name\"".into()));
             continue;
         };
-        let Some(subject) = subject_of(name, domains) else {
+        let Some(subject) = domains.subject_of(name) else {
             if out.unmatched.len() < 20 {
                 out.unmatched.push(name.to_string());
             }
@@ -201,7 +201,7 @@ mod tests {
             r#"{"name":"other.test","status":"NOERROR","timestamp":"2026-12-02T10:00:00Z","data":{}}"#,
             "\nnot json\n"
         );
-        let domains = vec![("firm".to_string(), "a.test".to_string())];
+        let domains = Domains::new([("firm", "a.test")]);
         let got = import(text, &domains, None);
         let kv: Vec<(&str, &str, Option<&str>)> = got
             .observations
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn a_zdns_answer_gets_the_id_collect_gives() {
         let line = r#"{"name":"a.test","status":"NOERROR","timestamp":"2026-12-02T10:00:00Z","data":{"answers":[{"type":"NS","name":"a.test","answer":"ns1.a.test."}],"resolver":"1.1.1.1:53"}}"#;
-        let domains = vec![("firm".to_string(), "a.test".to_string())];
+        let domains = Domains::new([("firm", "a.test")]);
         let got = import(line, &domains, Some(DnsType::Ns));
         let direct = dns_observations(
             "firm",
