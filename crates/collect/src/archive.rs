@@ -39,15 +39,7 @@ impl Capture {
             format_description!("[year][month][day][hour][minute][second]"),
         )
         .ok()?;
-        Some(format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ))
+        Some(whoserves_core::date::stamp_utc(t.assume_utc()))
     }
 }
 
@@ -124,18 +116,7 @@ pub async fn read(
     capture: Capture,
 ) -> Result<Archived, Failure> {
     let url = capture.raw_url(wayback);
-    let resp = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| http_failure(&format!("GET {url}"), e))?;
-    let status = resp.status().as_u16();
-    if status != 200 {
-        return Err(Failure {
-            message: format!("GET {url}: HTTP {status}"),
-            retry: status == 429 || status >= 500,
-        });
-    }
+    let resp = crate::web::get_ok(client, &url, None).await?;
     let headers: Vec<(String, String)> = resp
         .headers()
         .iter()

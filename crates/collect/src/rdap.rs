@@ -67,19 +67,8 @@ pub fn registrar(domain_object: &Value) -> Option<String> {
 
 /// GETs a JSON document (RDAP or bootstrap).
 pub async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, Failure> {
-    let resp = client
-        .get(url)
-        .header("accept", "application/rdap+json, application/json")
-        .send()
-        .await
-        .map_err(|e| http_failure(&format!("GET {url}"), e))?;
-    let status = resp.status().as_u16();
-    if status != 200 {
-        return Err(Failure {
-            message: format!("GET {url}: HTTP {status}"),
-            retry: status == 429 || status >= 500,
-        });
-    }
+    let resp =
+        crate::web::get_ok(client, url, Some("application/rdap+json, application/json")).await?;
     let body = crate::web::read_capped(resp)
         .await
         .map_err(|e| http_failure(&format!("GET {url}"), e))?;

@@ -174,16 +174,7 @@ pub const USER_AGENT: &str = concat!(
 );
 
 fn now_utc() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    whoserves_core::date::stamp_utc(time::OffsetDateTime::now_utc())
 }
 
 /// The least time between requests to one destination.
@@ -366,29 +357,16 @@ impl Ctx {
                     observed_at: page.capture.observed_at().unwrap_or_default(),
                     source: page.url.clone(),
                 };
-                let target = url::Url::parse(&page.capture.original)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_else(|| host.clone());
                 let from = PageSource::Archived {
                     capture: page.url.clone(),
                 };
-                let mut obs = plan::header_observations(
+                let obs = self.page_evidence(
                     subject,
-                    &target,
-                    &page.headers,
-                    &self.wanted,
+                    (&page.capture.original, host),
+                    (&page.headers, &page.scripts, &page.links),
                     &from,
                     &stamp,
                 );
-                obs.extend(plan::page_observations(
-                    subject,
-                    &target,
-                    &page.scripts,
-                    &page.links,
-                    &from,
-                    &stamp,
-                ));
                 Ok((
                     obs,
                     vec![format!(
@@ -430,25 +408,41 @@ impl Ctx {
             notes.push(format!("{} redirected to {}", page.requested, page.url));
         }
         notes.push(format!("HTTP {}", page.status));
-        let target = url::Url::parse(&page.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| host.to_string());
         let stamp = self.stamp(&page.url);
         let from = PageSource::Live {
             url: page.url.clone(),
         };
-        let mut obs =
-            plan::header_observations(subject, &target, &page.headers, &self.wanted, &from, &stamp);
-        obs.extend(plan::page_observations(
+        let obs = self.page_evidence(
             subject,
-            &target,
-            &page.scripts,
-            &page.links,
+            (&page.url, host),
+            (&page.headers, &page.scripts, &page.links),
             &from,
             &stamp,
-        ));
+        );
         Ok((obs, notes))
+    }
+
+    /// The observations of a page, live or archived: its kept headers and
+    /// its script and link URLs, on the host of `url` (`fallback` if the
+    /// URL has none).
+    fn page_evidence(
+        &self,
+        subject: &str,
+        (url, fallback): (&str, &str),
+        (headers, scripts, links): (&[(String, String)], &[String], &[String]),
+        from: &PageSource,
+        stamp: &Stamp,
+    ) -> Vec<wire::Observation> {
+        let target = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| fallback.to_string());
+        let mut obs =
+            plan::header_observations(subject, &target, headers, &self.wanted, from, stamp);
+        obs.extend(plan::page_observations(
+            subject, &target, scripts, links, from, stamp,
+        ));
+        obs
     }
 
     /// A step with its retries, as a log entry.

@@ -107,6 +107,32 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<Page, Failure>
     })
 }
 
+/// GETs `url` (with `accept`, if given) and returns the response when its
+/// status is 200; any other status is a failure, worth a retry for 429
+/// and 5xx.
+pub async fn get_ok(
+    client: &reqwest::Client,
+    url: &str,
+    accept: Option<&str>,
+) -> Result<reqwest::Response, Failure> {
+    let mut req = client.get(url);
+    if let Some(a) = accept {
+        req = req.header("accept", a);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| http_failure(&format!("GET {url}"), e))?;
+    let status = resp.status().as_u16();
+    if status != 200 {
+        return Err(Failure {
+            message: format!("GET {url}: HTTP {status}"),
+            retry: status == 429 || status >= 500,
+        });
+    }
+    Ok(resp)
+}
+
 /// The body, up to [`MAX_PAGE_BYTES`].
 pub async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
     let mut body: Vec<u8> = Vec::new();

@@ -33,6 +33,21 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
         })
 }
 
+/// A moment as `YYYY-MM-DDThh:mm:ssZ` in UTC: the form collected
+/// observations are stamped with.
+pub fn stamp_utc(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default()
+}
+
+/// An RFC 3339 date-time (any offset) as [`stamp_utc`] writes it.
+pub fn rfc3339_as_utc(text: &str) -> Option<String> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().map(stamp_utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +60,15 @@ mod tests {
         );
         assert!(parse_date("2020-02-30").is_err());
         assert!(parse_date("21/05/2020").is_err());
+    }
+
+    #[test]
+    fn stamps_are_utc() {
+        assert_eq!(
+            rfc3339_as_utc("2026-12-02T05:00:09-05:00").as_deref(),
+            Some("2026-12-02T10:00:09Z")
+        );
+        assert_eq!(rfc3339_as_utc("2026-12-02"), None);
     }
 
     #[test]

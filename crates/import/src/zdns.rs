@@ -122,7 +122,10 @@ fn one(out: &mut Imported, subject: &str, name: &str, rtype: Option<DnsType>, r:
         .and_then(|s| s.parse().ok())
         .map(Resolver::Named)
         .unwrap_or(Resolver::System);
-    let Some(observed_at) = r["timestamp"].as_str().and_then(utc) else {
+    let Some(observed_at) = r["timestamp"]
+        .as_str()
+        .and_then(whoserves_core::date::rfc3339_as_utc)
+    else {
         out.failed
             .push(format!("{name} {rtype}: no readable timestamp"));
         return;
@@ -169,22 +172,6 @@ fn record(a: &Value) -> Option<DnsRecord> {
         rtype,
         data,
     })
-}
-
-/// An RFC 3339 time as `YYYY-MM-DDThh:mm:ssZ` in UTC.
-fn utc(text: &str) -> Option<String> {
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .ok()?
-        .to_offset(time::UtcOffset::UTC);
-    Some(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
 }
 
 #[cfg(test)]
