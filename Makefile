@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
 # The native packages: the app is only built for wasm32.
-NATIVE := -p whoserves-core -p whoserves-import -p whoserves-collect -p whoserves-cli
+NATIVE := -p whoserves-core -p whoserves-import -p whoserves-collect -p whoserves-cli -p whoserves-testserver
 
 .PHONY: serve site cli setup setup-test test test-native lint test-wasm test-e2e bench schema clean
 

@@ -53,6 +53,24 @@ fn focus_node(i: usize) {
     }
 }
 
+/// Per edge, whether an observation of the live layer is behind it.
+fn live_edges(g: &whoserves_core::view::Graph, a: Option<&whoserves_core::Analysis>) -> Vec<bool> {
+    let Some(a) = a else {
+        return vec![false; g.edges.len()];
+    };
+    g.edges
+        .iter()
+        .map(|e| {
+            e.findings.iter().any(|&f| {
+                a.findings[f].traces.iter().any(|t| {
+                    matches!(&a.bundle.observations[t.observation].source,
+                        whoserves_core::model::SourceRef::Id(id) if crate::live::is_live_source(id))
+                })
+            })
+        })
+        .collect()
+}
+
 /// Whether an edge between `from` and `to` is outside the bright set.
 fn edge_dimmed(bright: Memo<Option<BTreeSet<usize>>>, from: usize, to: usize) -> bool {
     bright.with(|b| {
@@ -225,6 +243,7 @@ pub fn GraphView() -> impl IntoView {
     let drawing = move || {
         let g = state.graph.get();
         let l = state.layout.get();
+        let live = live_edges(&g, state.analysis.get_untracked().as_deref());
         if g.nodes.is_empty() {
             return view! {
                 <text x="20" y="40" class="empty" data-testid="graph-empty">"Nothing matches the filters."</text>
@@ -258,7 +277,12 @@ pub fn GraphView() -> impl IntoView {
                     c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y
                 );
                 let rel = e.kind.as_str();
-                let class = format!("edge cat-{} rel-{rel}", category_class(e.category.as_deref()));
+                let is_live = live.get(i).copied().unwrap_or(false);
+                let class = format!(
+                    "edge cat-{} rel-{rel}{}",
+                    category_class(e.category.as_deref()),
+                    if is_live { " live" } else { "" }
+                );
                 let key = e.key(&g);
                 let (from, to) = (e.from, e.to);
                 let width = if e.kind.is_claim() { 7.0 } else { edge_width(e.evidence) };
@@ -270,13 +294,13 @@ pub fn GraphView() -> impl IntoView {
                     rel,
                     e.evidence,
                     e.verdict.map(|v| format!(", claim {}", v.label())).unwrap_or_default()
-                );
+                ) + if is_live { ", from the live check" } else { "" };
                 let dim = move || edge_dimmed(bright, from, to);
                 let sel_key = key.clone();
                 view! {
                     <g class="edge-g" class:dim=dim class:selected=move || selected_edge.get() == Some(i)
                         data-testid="edge" data-key=key.clone() data-category=e.category.clone().unwrap_or_default()
-                        data-relationship=rel data-evidence=e.evidence.to_string()
+                        data-relationship=rel data-evidence=e.evidence.to_string() data-live=is_live.to_string()
                         on:click=move |_| state.selection.set(Selection::Edge(sel_key.clone()))>
                         <path class="edge-hit" d=d.clone() />
                         <path class=class d=d stroke-width=width.to_string() aria-label=label />
@@ -451,7 +475,12 @@ pub fn Legend() -> impl IntoView {
     view! {
         <div class="legend" data-testid="legend">
             <ul class="legend-categories" aria-label="Service categories">{categories}</ul>
-            <ul class="legend-styles" aria-label="Line styles">{styles}<li>"Line width grows with the number of observations."</li></ul>
+            <ul class="legend-styles" aria-label="Line styles">{styles}<li>"Line width grows with the number of observations."</li>
+                {move || state.current.with(|c| c.as_ref().is_some_and(|c| c.live)).then(|| view! {
+                    <li data-testid="legend-live"><svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class="edge legend-line rel-direct live" stroke-width="3" /></svg>
+                    "glow: from the live check"</li>
+                })}
+            </ul>
         </div>
     }
 }

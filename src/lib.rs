@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod graph_view;
 pub mod lists;
+pub mod live;
 pub mod load;
 pub mod panel;
 pub mod state;
@@ -145,6 +146,7 @@ pub fn App() -> impl IntoView {
             <Header />
             <Status />
             <Overview />
+            <live::LiveCheck />
             <div class="workspace">
                 <lists::FilterBar />
                 <main class="main" id="main">

@@ -10,13 +10,53 @@ use whoserves_core::view::{self as graph, country_of, Filters, VerdictFilter};
 use whoserves_core::Verdict;
 
 /// Claims shown under the current filters, with their verdicts.
+/// A dated claim's verdict on the evidence of its date, beside the verdict
+/// on all evidence in force and the date of the newest of it.
+fn then_and_now(
+    a: &whoserves_core::Analysis,
+    subject: &str,
+    t: &whoserves_core::analysis::Then,
+    now: whoserves_core::Verdict,
+) -> impl IntoView {
+    let newest = a
+        .bundle
+        .observations
+        .iter()
+        .zip(&a.timeline.active)
+        .filter(|(o, on)| **on && o.subject == subject)
+        .map(|(o, _)| o.observed_at.date)
+        .max();
+    let now_label = match newest {
+        Some(d) => format!("Now (newest evidence {}): ", format_date(d)),
+        None => "Now (no evidence in force): ".to_string(),
+    };
+    view! {
+        <p class="then-now" data-testid="then-now">
+            <span data-testid="then" data-verdict=t.verdict.as_str()>
+                {format!("At the claim's date ({}): ", format_date(t.as_of))}{verdict_badge(t.verdict)}
+                <span class="note-small">{format!(" on evidence observed {} to {}", format_date(t.since), format_date(t.until))}</span>
+            </span>
+            " · "
+            <span data-testid="now" data-verdict=now.as_str()>{now_label}{verdict_badge(now)}</span>
+        </p>
+    }
+}
+
 #[component]
 pub fn ClaimsList() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Each dated claim's verdict on the evidence of its own date.
+    let then = Memo::new(move |_| {
+        state
+            .analysis
+            .get()
+            .map(|a| crate::state::Shared(std::sync::Arc::new(a.then())))
+    });
     let items = move || {
         let Some(a) = state.analysis.get() else {
             return ().into_any();
         };
+        let then = then.get();
         let g = state.graph.get();
         // A claim is listed when an edge of the filtered graph carries it.
         let shown: BTreeSet<usize> = g
@@ -44,12 +84,17 @@ pub fn ClaimsList() -> impl IntoView {
                     a.bundle.entity_name(&c.provider),
                     c.category.as_deref().map(|x| format!(" ({x})")).unwrap_or_default()
                 );
+                let then_now = then
+                    .as_ref()
+                    .and_then(|t| t.get(i).cloned().flatten())
+                    .map(|t| then_and_now(&a, &c.subject, &t, v.verdict));
                 view! {
                     <li class="claim-row" data-testid="claim" data-id=c.id.clone() data-verdict=v.verdict.as_str()>
                         <button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{title}</button>
                         " "{verdict_badge(v.verdict)}{grounds_mark(v.grounds)}
                         {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
                         <p class="reason">{v.reason.clone()}</p>
+                        {then_now}
                     </li>
                 }
             })

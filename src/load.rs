@@ -110,6 +110,7 @@ pub async fn load_manifest(state: AppState) -> Option<String> {
 
 /// Analyses `text` with the libraries it includes (resolved against
 /// `base`) and shows it, or reports why not, leaving the previous bundle.
+/// A new bundle closes the live check of the previous one.
 async fn analyse_and_show(
     state: AppState,
     source: String,
@@ -117,10 +118,45 @@ async fn analyse_and_show(
     base: String,
     text: String,
 ) {
+    let live = &state.live;
+    live.phase.set(crate::live::Phase::Closed);
+    live.observations.set(Vec::new());
+    live.lines.set(Vec::new());
+    let text = Arc::new(text);
+    analyse(state, source, param, base, text, None).await;
+}
+
+/// Analyses the bundle on screen again, with its live layer when the
+/// reader has it on, or without. The original text is kept either way.
+pub async fn show_with_live(state: AppState, live: crate::live::Live) {
+    let Some(cur) = state.current.get_untracked() else {
+        return;
+    };
+    let merged = if live.on.get_untracked() {
+        live.observations
+            .with_untracked(|obs| crate::live::with_live(&cur.text, obs, &live.at.get_untracked()))
+    } else {
+        None
+    };
+    analyse(state, cur.source, cur.param, cur.base, cur.text, merged).await;
+}
+
+/// Shows `text` (or `shown`, the text with a live layer), keeping `text`
+/// as the bundle's own.
+async fn analyse(
+    state: AppState,
+    source: String,
+    param: Option<String>,
+    base: String,
+    text: Arc<String>,
+    shown: Option<String>,
+) {
+    let live = shown.is_some();
+    let shown_text = shown.unwrap_or_else(|| text.as_ref().clone());
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
     let mut listed = Vec::new();
-    for inc in plan(&text, &Base::Url(absolute(&base))) {
+    for inc in plan(&shown_text, &Base::Url(absolute(&base))) {
         listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
@@ -149,7 +185,7 @@ async fn analyse_and_show(
     next_frame().await;
     let main = Document {
         name: source.clone(),
-        text,
+        text: shown_text,
     };
     let analysis = analyze_documents(&main, &libraries, &Limits::default());
     if analysis.has_errors() {
@@ -167,6 +203,9 @@ async fn analyse_and_show(
         param,
         analysis: Shared(Arc::new(analysis)),
         libraries: listed,
+        text,
+        base,
+        live,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");

@@ -45,6 +45,12 @@ pub struct Current {
     /// The rule libraries it includes, as written, each with why it was not
     /// read (`None` when it was).
     pub libraries: Vec<(String, Option<String>)>,
+    /// The bundle's own text, as loaded (without any live layer).
+    pub text: Arc<String>,
+    /// Where its includes resolve from.
+    pub base: String,
+    /// Whether the analysis includes the live layer.
+    pub live: bool,
 }
 
 /// What the loader is doing.
@@ -175,6 +181,8 @@ pub struct AppState {
     pub graph: Memo<Shared<Graph>>,
     /// Its layout.
     pub layout: Memo<Shared<Layout>>,
+    /// The live DNS check and its layer.
+    pub live: crate::live::Live,
 }
 
 impl AppState {
@@ -231,6 +239,7 @@ impl AppState {
             analysis,
             graph,
             layout,
+            live: crate::live::Live::new(),
         }
     }
 }

@@ -82,6 +82,9 @@ async fn the_panel_traces_a_selected_edge() {
         param: None,
         analysis: Shared(Arc::new(analysis)),
         libraries: Vec::new(),
+        text: Arc::new(FIXTURE.to_string()),
+        base: "bundles/all-features.json".into(),
+        live: false,
     }));
     state
         .selection
@@ -109,4 +112,91 @@ async fn the_panel_traces_a_selected_edge() {
         .query_selector("[data-testid=panel-hint]")
         .unwrap()
         .is_some());
+}
+
+const LIVE_FIXTURE: &str = include_str!("fixtures/live/firms-live.json");
+
+/// Replaces `window.fetch` with a spy that counts calls and fails them;
+/// returns a reader of the count.
+fn spy_on_fetch() -> impl Fn() -> u32 {
+    let window = web_sys::window().unwrap();
+    let spy = js_sys::Function::new_no_args(
+        "window.__fetches = (window.__fetches || 0) + 1; return Promise.reject(new TypeError('blocked by the test'));",
+    );
+    js_sys::Reflect::set(&window, &"__fetches".into(), &0.into()).unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), &spy).unwrap();
+    move || {
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__fetches".into())
+            .unwrap()
+            .as_f64()
+            .unwrap_or(0.0) as u32
+    }
+}
+
+fn click(el: &web_sys::HtmlElement, testid: &str) {
+    let b: web_sys::HtmlElement = el
+        .query_selector(&format!("[data-testid={testid}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {testid}"))
+        .dyn_into()
+        .unwrap();
+    b.click();
+}
+
+#[wasm_bindgen_test]
+async fn no_query_leaves_before_the_reader_agrees() {
+    use whoserves_app::live::LiveCheck;
+    let fetches = spy_on_fetch();
+    let el = host();
+    let state = AppState::new();
+    let analysis = analyze(LIVE_FIXTURE, &Limits::default());
+    let _h = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(state);
+        view! { <LiveCheck /> }
+    });
+    state.current.set(Some(Current {
+        source: "firms-live.json".into(),
+        param: None,
+        analysis: Shared(Arc::new(analysis)),
+        libraries: Vec::new(),
+        text: Arc::new(LIVE_FIXTURE.to_string()),
+        base: "bundles/firms-live.json".into(),
+        live: false,
+    }));
+    settle().await;
+    click(&el, "live-open");
+    settle().await;
+    let consent = el
+        .query_selector("[data-testid=live-consent]")
+        .unwrap()
+        .expect("the consent step shows");
+    let text = consent.text_content().unwrap();
+    assert!(
+        text.contains("The resolver learns the names asked for"),
+        "{text}"
+    );
+    assert!(text.contains("firm.test, www.firm.test"), "{text}");
+    assert_eq!(fetches(), 0, "nothing is sent while the reader reads");
+    // Declining sends nothing either.
+    let not_now: web_sys::HtmlElement = consent
+        .query_selector_all("button")
+        .unwrap()
+        .get(1)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    not_now.click();
+    settle().await;
+    assert!(el
+        .query_selector("[data-testid=live-consent]")
+        .unwrap()
+        .is_none());
+    assert_eq!(fetches(), 0);
+    // Agreeing sends the queries.
+    click(&el, "live-open");
+    settle().await;
+    click(&el, "live-agree");
+    settle().await;
+    settle().await;
+    assert!(fetches() > 0, "agreeing starts the check");
 }

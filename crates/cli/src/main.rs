@@ -344,6 +344,7 @@ fn print_check(a: &Analysis) {
         println!("as of {}", format_date(d));
     }
     println!();
+    let dated = report.claims.iter().any(|c| c.then.is_some());
     let rows: Vec<Vec<String>> = report
         .claims
         .iter()
@@ -352,23 +353,42 @@ fn print_check(a: &Analysis) {
                 Some(m) => format!("{} ({m})", c.verdict.label()),
                 None => c.verdict.label().to_string(),
             };
-            vec![
+            let mut row = vec![
                 c.id.clone(),
                 c.subject_name.clone(),
                 c.provider_name.clone(),
                 c.category.clone().unwrap_or_else(|| "-".into()),
-                verdict,
-                c.status.to_string(),
-                c.evidence.to_string(),
-            ]
+            ];
+            if dated {
+                row.push(match &c.then {
+                    Some(t) => match t.mark {
+                        Some(m) => format!("{} ({m}) @{}", t.verdict.label(), t.as_of),
+                        None => format!("{} @{}", t.verdict.label(), t.as_of),
+                    },
+                    None => "-".into(),
+                });
+            }
+            row.extend([verdict, c.status.to_string(), c.evidence.to_string()]);
+            row
         })
         .collect();
-    print_table(
-        &[
-            "claim", "subject", "provider", "category", "verdict", "status", "evidence",
-        ],
-        &rows,
-    );
+    let mut header = vec!["claim", "subject", "provider", "category"];
+    if dated {
+        header.push("then");
+    }
+    header.extend(["verdict", "status", "evidence"]);
+    print_table(&header, &rows);
+    if dated {
+        println!(
+            "\nthen: each dated claim judged on the evidence observed from {} days before its date to {} days after;\nverdict: on all the evidence in force{}.",
+            whoserves_core::analysis::THEN_BEFORE_DAYS,
+            whoserves_core::analysis::THEN_AFTER_DAYS,
+            match a.timeline.as_of {
+                Some(d) => format!(" as of {}", format_date(d)),
+                None => ", whatever its date".to_string(),
+            }
+        );
+    }
     let s = report.summary;
     let counts: Vec<String> = Verdict::ALL
         .iter()

@@ -65,10 +65,15 @@ fn check_prints_table_and_unclaimed_findings() {
         .collect();
     assert_eq!(
         header,
-        ["claim", "subject", "provider", "category", "verdict", "status", "evidence"]
+        ["claim", "subject", "provider", "category", "then", "verdict", "status", "evidence"]
+    );
+    assert!(
+        out.contains("then: each dated claim judged on the evidence observed from 365 days before its date to 90 days after"),
+        "{out}"
     );
     assert!(
         out.lines().any(|l| l.starts_with("beta-searchco ")
+            && l.contains("@2020-05-21")
             && l.contains("incidental only")
             && l.contains("corrected")),
         "{out}"

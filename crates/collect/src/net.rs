@@ -208,6 +208,11 @@ pub async fn resolver(
                 provider,
             )
         }
+        Resolver::Json(url) => {
+            return Err(format!(
+                "{url}: the JSON form of DoH is what browsers read; give the RFC 8484 URL (https://…/dns-query)"
+            ))
+        }
         Resolver::Https(text) => {
             let url = url::Url::parse(text).map_err(|e| e.to_string())?;
             let host = url.host_str().unwrap_or_default().to_string();

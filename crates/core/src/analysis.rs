@@ -49,6 +49,54 @@ impl Analysis {
         Summary::of(&self.verdicts)
     }
 
+    /// Each claim's verdict on the evidence of its own date ("then"), for
+    /// the claims with an `as_of`: the bundle judged as of
+    /// [`THEN_AFTER_DAYS`] after that date (nothing observed later), with
+    /// only the observations of the [`THEN_BEFORE_DAYS`] before the date in
+    /// force. Evidence years away from a claim's date never stands in for
+    /// it; the ordinary verdict ([`Analysis::verdicts`]) is the one on all
+    /// evidence in force, the "now" beside it. A global as-of date earlier
+    /// than the window's end cuts it. One evaluation per distinct claim
+    /// date.
+    pub fn then(&self) -> Vec<Option<Then>> {
+        let b = &self.bundle;
+        let mut out: Vec<Option<Then>> = vec![None; b.claims.len()];
+        let mut dates: Vec<Date> = b.claims.iter().filter_map(|c| c.as_of).collect();
+        dates.sort();
+        dates.dedup();
+        for d in dates {
+            let since = d - time::Duration::days(THEN_BEFORE_DAYS);
+            let mut until = d + time::Duration::days(THEN_AFTER_DAYS);
+            if let Some(cut) = self.timeline.as_of {
+                until = until.min(cut);
+            }
+            let mut tl = timeline(b, Some(until));
+            for (i, o) in b.observations.iter().enumerate() {
+                if o.observed_at.date < since {
+                    tl.active[i] = false;
+                }
+            }
+            let ev = evaluate(b, &tl.active, &self.limits);
+            let verdicts = verdict::verdicts(b, &ev.findings, &tl);
+            for (i, c) in b.claims.iter().enumerate() {
+                if c.as_of == Some(d) {
+                    let v = &verdicts[i];
+                    out[i] = Some(Then {
+                        as_of: d,
+                        since,
+                        until,
+                        verdict: v.verdict,
+                        evidence: v.evidence,
+                        grounds: v.grounds,
+                        reason: v.reason.clone(),
+                        rests_on: v.rests_on.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The same bundle judged as of `date` (`None`: the latest of every
     /// observation group); see [`crate::timeline`]. Every view of one
     /// date, the summary included, reads the analysis this returns.
@@ -57,6 +105,39 @@ impl Analysis {
         diagnostics.truncate(self.load_diagnostics);
         finish(self.bundle.clone(), diagnostics, &self.limits, date)
     }
+}
+
+/// How many days before a claim's `as_of` its evidence may have been
+/// observed to count for its date ([`Analysis::then`]).
+pub const THEN_BEFORE_DAYS: i64 = 365;
+
+/// How many days after a claim's `as_of` its evidence may have been
+/// observed to count for its date: a re-check soon after a report speaks
+/// of the report's time; one years later does not.
+pub const THEN_AFTER_DAYS: i64 = 90;
+
+/// A claim's verdict on the evidence of its own date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Then {
+    /// The claim's date.
+    #[serde(serialize_with = "crate::model::ser_date")]
+    pub as_of: Date,
+    /// The earliest observation date that counts.
+    #[serde(serialize_with = "crate::model::ser_date")]
+    pub since: Date,
+    /// The latest observation date that counts.
+    #[serde(serialize_with = "crate::model::ser_date")]
+    pub until: Date,
+    /// The verdict.
+    pub verdict: crate::verdict::Verdict,
+    /// Distinct observations behind it.
+    pub evidence: usize,
+    /// What it stands on.
+    pub grounds: crate::verdict::Grounds,
+    /// Why.
+    pub reason: String,
+    /// Indices of the observations it rests on.
+    pub rests_on: std::sync::Arc<[usize]>,
 }
 
 /// A named text: a bundle or a rule library it includes.

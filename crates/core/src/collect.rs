@@ -197,6 +197,9 @@ pub enum Resolver {
     Named(SocketAddr),
     /// DNS-over-HTTPS (RFC 8484) at this URL.
     Https(String),
+    /// DNS-over-HTTPS in the JSON form Cloudflare and Google document
+    /// (`application/dns-json`, `?name=…&type=…`), as a browser reads it.
+    Json(String),
 }
 
 impl Resolver {
@@ -214,6 +217,10 @@ impl Resolver {
                     addr.ip()
                 )
             }
+            Resolver::Json(_) => format!(
+                "curl -s -H 'accept: application/dns-json' '{}'",
+                self.json_url(name, rtype).unwrap_or_default()
+            ),
             Resolver::Https(url) => {
                 let (host, path) = split_https(url);
                 if path == "/dns-query" {
@@ -225,12 +232,22 @@ impl Resolver {
         }
     }
 
+    /// The URL of a JSON query (`Resolver::Json` only).
+    pub fn json_url(&self, name: &str, rtype: DnsType) -> Option<String> {
+        let Resolver::Json(base) = self else {
+            return None;
+        };
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(format!("{base}{sep}name={name}&type={rtype}"))
+    }
+
     /// A short description for logs and the run's source entry.
     pub fn describe(&self) -> String {
         match self {
             Resolver::System => "the system resolver".to_string(),
             Resolver::Named(addr) => format!("the resolver at {addr}"),
             Resolver::Https(url) => format!("DNS-over-HTTPS at {url}"),
+            Resolver::Json(url) => format!("DNS-over-HTTPS (JSON) at {url}"),
         }
     }
 }
@@ -265,6 +282,73 @@ pub enum DnsOutcome {
     NxDomain,
     /// The name exists and has no record of the type.
     NoData,
+}
+
+/// Why a DNS-over-HTTPS JSON answer gives no outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonFailure {
+    /// The resolver could not get an answer (SERVFAIL, status 2).
+    ServFail,
+    /// The resolver refused the query (REFUSED, status 5).
+    Refused,
+    /// Another DNS status.
+    Status(u64),
+    /// Not a DNS JSON answer.
+    Unreadable(String),
+}
+
+impl fmt::Display for JsonFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonFailure::ServFail => f.write_str("the resolver could not get an answer (SERVFAIL)"),
+            JsonFailure::Refused => f.write_str("the resolver refused the query (REFUSED)"),
+            JsonFailure::Status(n) => write!(f, "the resolver answered with DNS status {n}"),
+            JsonFailure::Unreadable(m) => write!(f, "the answer is not DNS JSON: {m}"),
+        }
+    }
+}
+
+/// Reads a DNS-over-HTTPS JSON answer (`{"Status": 0, "Answer": [{"name",
+/// "type", "TTL", "data"}]}`, as Cloudflare and Google serve it). Quoted
+/// TXT data is unquoted and its chunks joined, as hickory gives them, so
+/// the browser and the CLI record one answer alike (and with one id).
+pub fn json_outcome(text: &str) -> Result<DnsOutcome, JsonFailure> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| JsonFailure::Unreadable(e.to_string()))?;
+    let status = v["Status"]
+        .as_u64()
+        .ok_or_else(|| JsonFailure::Unreadable("no \"Status\"".into()))?;
+    match status {
+        0 => {}
+        2 => return Err(JsonFailure::ServFail),
+        3 => return Ok(DnsOutcome::NxDomain),
+        5 => return Err(JsonFailure::Refused),
+        n => return Err(JsonFailure::Status(n)),
+    }
+    let mut records = Vec::new();
+    for a in v["Answer"].as_array().into_iter().flatten() {
+        let (Some(code), Some(data)) = (a["type"].as_u64(), a["data"].as_str()) else {
+            continue;
+        };
+        let Some(rtype) = u16::try_from(code).ok().and_then(DnsType::from_code) else {
+            continue;
+        };
+        let data = if rtype == DnsType::Txt {
+            crate::normalize::join_txt_chunks(data.trim())
+        } else {
+            data.trim().to_string()
+        };
+        records.push(DnsRecord {
+            name: a["name"].as_str().unwrap_or_default().to_string(),
+            rtype,
+            data,
+        });
+    }
+    Ok(if records.is_empty() {
+        DnsOutcome::NoData
+    } else {
+        DnsOutcome::Records(records)
+    })
 }
 
 /// When and on what authority a set of observations was made.
@@ -841,6 +925,62 @@ mod tests {
             (nx[0].value.as_str(), nx[0].absent.as_deref()),
             ("", Some("nxdomain"))
         );
+    }
+
+    #[test]
+    fn json_answers_read_like_wire_answers() {
+        let r = Resolver::Json("https://cloudflare-dns.com/dns-query".into());
+        assert_eq!(
+            r.dig("a.test", DnsType::Mx),
+            "curl -s -H 'accept: application/dns-json' 'https://cloudflare-dns.com/dns-query?name=a.test&type=MX'"
+        );
+        let txt = json_outcome(
+            r#"{"Status":0,"TC":false,"Question":[{"name":"a.test","type":16}],
+                "Answer":[{"name":"a.test","type":16,"TTL":300,"data":"\"v=spf1 include:spf.protection.outlook.com\" \" -all\""}]}"#,
+        )
+        .unwrap();
+        let DnsOutcome::Records(recs) = &txt else {
+            panic!("{txt:?}")
+        };
+        assert_eq!(
+            recs[0].data,
+            "v=spf1 include:spf.protection.outlook.com -all"
+        );
+        // The same answer through hickory (chunks joined) gets the same id.
+        let wire = DnsOutcome::Records(vec![DnsRecord {
+            name: "a.test.".into(),
+            rtype: DnsType::Txt,
+            data: "v=spf1 include:spf.protection.outlook.com -all".into(),
+        }]);
+        let a = dns_observations("f", "a.test", DnsType::Txt, &txt, &r, &stamp());
+        let b = dns_observations(
+            "f",
+            "a.test",
+            DnsType::Txt,
+            &wire,
+            &Resolver::System,
+            &stamp(),
+        );
+        assert_eq!(a[0].id, b[0].id);
+        assert_eq!(json_outcome(r#"{"Status":3}"#), Ok(DnsOutcome::NxDomain));
+        assert_eq!(
+            json_outcome(r#"{"Status":0,"Answer":[]}"#),
+            Ok(DnsOutcome::NoData)
+        );
+        assert_eq!(json_outcome(r#"{"Status":5}"#), Err(JsonFailure::Refused));
+        assert_eq!(json_outcome(r#"{"Status":2}"#), Err(JsonFailure::ServFail));
+        assert!(matches!(
+            json_outcome("<html>"),
+            Err(JsonFailure::Unreadable(_))
+        ));
+        let chain = json_outcome(
+            r#"{"Status":0,"Answer":[{"name":"www.a.test.","type":5,"data":"d1.cloudfront.net."},{"name":"d1.cloudfront.net.","type":1,"data":"13.224.0.1"},{"name":"x","type":46,"data":"sig"}]}"#,
+        )
+        .unwrap();
+        let DnsOutcome::Records(recs) = chain else {
+            panic!()
+        };
+        assert_eq!(recs.len(), 2, "RRSIG and other types are left out");
     }
 
     #[test]

@@ -425,7 +425,7 @@ impl Bundle {
     }
 }
 
-fn ser_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_date(*date))
 }
 

@@ -179,7 +179,7 @@ fn strip_dot(s: &str) -> &str {
 
 /// Joins DNS TXT character-strings: `"a" "b"` -> `ab`. A value without
 /// quotes is returned as is.
-fn join_txt_chunks(value: &str) -> String {
+pub(crate) fn join_txt_chunks(value: &str) -> String {
     if !value.starts_with('"') {
         return value.to_string();
     }

@@ -124,6 +124,30 @@ pub struct ClaimRow {
     /// The rules of the provider (and its children) for the category: an
     /// index into [`Report::rule_sets`].
     pub rules: usize,
+    /// For a claim with a date: its verdict on the evidence of that date
+    /// ([`Analysis::then`]).
+    pub then: Option<ThenRow>,
+}
+
+/// A claim's verdict on the evidence of its own date.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThenRow {
+    /// The claim's date.
+    pub as_of: String,
+    /// The earliest observation date that counts.
+    pub since: String,
+    /// The latest observation date that counts.
+    pub until: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// `synthetic`, `reported` or none.
+    pub mark: Option<&'static str>,
+    /// Distinct observations behind it.
+    pub evidence: usize,
+    /// Why.
+    pub reason: String,
+    /// The observations it rests on: an index into [`Report::observation_sets`].
+    pub rests_on: usize,
 }
 
 /// One finding, with its traces.
@@ -260,6 +284,7 @@ impl Report {
             out: Vec::new(),
             name: &rule_name,
         };
+        let then = a.then();
         let claims = b
             .claims
             .iter()
@@ -282,8 +307,22 @@ impl Report {
                 parent_findings: v.parent_findings.to_vec(),
                 rests_on: observation_sets.of(&v.rests_on),
                 rules: rule_sets.of(&v.rules),
+                then: None,
             })
-            .collect();
+            .collect::<Vec<ClaimRow>>();
+        let mut claims = claims;
+        for (row, t) in claims.iter_mut().zip(then) {
+            row.then = t.map(|t| ThenRow {
+                as_of: format_date(t.as_of),
+                since: format_date(t.since),
+                until: format_date(t.until),
+                verdict: t.verdict,
+                mark: t.grounds.mark(),
+                evidence: t.evidence,
+                reason: t.reason,
+                rests_on: observation_sets.of(&t.rests_on),
+            });
+        }
         Report {
             title: b.meta.title.clone(),
             banner: b.meta.banner.clone(),

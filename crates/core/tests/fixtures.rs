@@ -68,7 +68,8 @@ fn name_of(path: &Path) -> String {
 pub fn render_verdicts(a: &Analysis) -> String {
     let mut out = String::new();
     let b = &a.bundle;
-    for (claim, v) in b.claims.iter().zip(&a.verdicts) {
+    let then = a.then();
+    for ((claim, v), t) in b.claims.iter().zip(&a.verdicts).zip(&then) {
         let mark = v
             .grounds
             .mark()
@@ -89,6 +90,25 @@ pub fn render_verdicts(a: &Analysis) -> String {
                 .map(|&o| b.observations[o].id.as_str())
                 .collect();
             out.push_str(&format!("  rests on {}\n", ids.join(", ")));
+        }
+        if let Some(t) = t {
+            let ids: Vec<&str> = t
+                .rests_on
+                .iter()
+                .map(|&o| b.observations[o].id.as_str())
+                .collect();
+            out.push_str(&format!(
+                "  then ({} to {}): {}, evidence {}{}\n",
+                whoserves_core::model::format_date(t.since),
+                whoserves_core::model::format_date(t.until),
+                t.verdict.as_str(),
+                t.evidence,
+                if ids.is_empty() {
+                    String::new()
+                } else {
+                    format!(", rests on {}", ids.join(", "))
+                }
+            ));
         }
     }
     if !a.unmatched.is_empty() {
