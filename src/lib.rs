@@ -320,7 +320,8 @@ fn Overview() -> impl IntoView {
                     <p class="note" data-testid="no-evidence-note">
                         "This bundle holds claims but no observations: the report did not publish its raw evidence. "
                         "Every claim therefore shows “no evidence”, which means the bundle cannot tell, "
-                        "not that the claim is false. Load an evidence file to check these claims."
+                        "not that the claim is false. Load an evidence file to check these claims"
+                        {live::can_check(b).then_some(", or check the DNS evidence live below")}"."
                     </p>
                 })}
                 {(marked > 0).then(|| view! {

@@ -145,6 +145,12 @@ pub struct Live {
     pub at: RwSignal<String>,
     /// Whether the live layer is shown.
     pub on: RwSignal<bool>,
+    /// Whether registrars are looked up over RDAP too (off unless the
+    /// reader ticks it: it reaches IANA and the registries).
+    pub rdap: RwSignal<bool>,
+    /// The RDAP bootstrap file: IANA's, or the page's `rdap-bootstrap`
+    /// parameter at start (read then: the app rewrites its URL).
+    pub rdap_bootstrap: StoredValue<String>,
     /// Set by Cancel; read between queries.
     pub cancel: StoredValue<Rc<Cell<bool>>, LocalStorage>,
 }
@@ -161,8 +167,27 @@ impl Live {
             observations: RwSignal::new(Vec::new()),
             at: RwSignal::new(String::new()),
             on: RwSignal::new(true),
+            rdap: RwSignal::new(false),
+            rdap_bootstrap: StoredValue::new(rdap_bootstrap()),
             cancel: StoredValue::new_local(Rc::new(Cell::new(false))),
         }
+    }
+}
+
+impl Live {
+    /// Adds a query's line: its result, or why it failed.
+    fn line(&self, what: String, result: Result<String, String>) {
+        let (result, failed) = match result {
+            Ok(r) => (r, false),
+            Err(r) => (r, true),
+        };
+        self.lines.update(|l| {
+            l.push(Line {
+                what,
+                result,
+                failed,
+            })
+        });
     }
 }
 
@@ -215,18 +240,29 @@ enum Failed {
 impl Failed {
     fn words(&self, resolver: &str) -> String {
         match self {
-            Failed::Timeout => format!("no answer within {} s (timeout)", TIMEOUT_MS / 1000),
             Failed::Blocked => format!(
                 "the browser could not read the answer: {resolver} does not allow other sites to read it (no CORS header), or it cannot be reached"
             ),
-            Failed::Http(s) => format!("the resolver answered HTTP {s}"),
+            other => other.words_for(resolver, "its answer"),
+        }
+    }
+
+    /// The failure of a request to `server` for `what`, in words.
+    fn words_for(&self, server: &str, what: &str) -> String {
+        match self {
+            Failed::Timeout => format!("no answer within {} s (timeout)", TIMEOUT_MS / 1000),
+            Failed::Blocked => format!(
+                "{server} does not let this page read {what} (no CORS header), or cannot be reached"
+            ),
+            Failed::Http(404) => format!("{server} has no record of it (HTTP 404)"),
+            Failed::Http(s) => format!("{server} answered HTTP {s}"),
             Failed::Dns(f) => f.to_string(),
         }
     }
 }
 
-/// One JSON query with a timeout.
-async fn ask(url: &str) -> Result<DnsOutcome, Failed> {
+/// GETs `url` with a timeout; the body of a 200 answer.
+async fn get_text(url: &str, accept: &str) -> Result<String, Failed> {
     let controller = web_sys::AbortController::new().map_err(|_| Failed::Blocked)?;
     let signal = controller.signal();
     let timed_out = Rc::new(Cell::new(false));
@@ -243,7 +279,7 @@ async fn ask(url: &str) -> Result<DnsOutcome, Failed> {
         .ok()
     });
     let sent = gloo_net::http::Request::get(url)
-        .header("accept", "application/dns-json")
+        .header("accept", accept)
         .abort_signal(Some(&signal))
         .send()
         .await;
@@ -252,7 +288,7 @@ async fn ask(url: &str) -> Result<DnsOutcome, Failed> {
         Err(_) => Err(Failed::Blocked),
         Ok(resp) if resp.status() != 200 => Err(Failed::Http(resp.status())),
         Ok(resp) => match resp.text().await {
-            Ok(text) => plan::json_outcome(&text).map_err(Failed::Dns),
+            Ok(text) => Ok(text),
             Err(_) if timed_out.get() => Err(Failed::Timeout),
             Err(_) => Err(Failed::Blocked),
         },
@@ -262,6 +298,99 @@ async fn ask(url: &str) -> Result<DnsOutcome, Failed> {
     }
     drop(abort);
     result
+}
+
+/// One JSON DNS query with a timeout.
+async fn ask(url: &str) -> Result<DnsOutcome, Failed> {
+    let text = get_text(url, "application/dns-json").await?;
+    plan::json_outcome(&text).map_err(Failed::Dns)
+}
+
+/// IANA's RDAP bootstrap file, or the one the page's `rdap-bootstrap`
+/// parameter names (a mirror; https, or http on this machine).
+fn rdap_bootstrap() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get("rdap-bootstrap"))
+        .and_then(|u| check_custom(&u).ok())
+        .unwrap_or_else(|| plan::rdap::IANA_BOOTSTRAP.to_string())
+}
+
+/// The host of a URL, for messages.
+fn host_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.host())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// Looks up the registrar of each firm domain over RDAP, where the
+/// registry lets a page read its answers.
+async fn registrars(live: Live, bundle: &Bundle, stamp_at: &str, cancel: &Cell<bool>) {
+    let bootstrap_url = live.rdap_bootstrap.get_value();
+    let bootstrap = match get_text(&bootstrap_url, "application/json").await {
+        Ok(t) => serde_json::from_str::<serde_json::Value>(&t).ok(),
+        Err(f) => {
+            live.lines.update(|l| {
+                l.push(Line {
+                    what: "RDAP bootstrap".into(),
+                    result: format!(
+                        "{}; registrars were not looked up",
+                        f.words_for(&host_of(&bootstrap_url), "its file")
+                    ),
+                    failed: true,
+                })
+            });
+            return;
+        }
+    };
+    let Some(bootstrap) = bootstrap else {
+        return;
+    };
+    for e in bundle.entities.iter().filter(|e| e.role == Role::Subject) {
+        for domain in &e.domains {
+            if cancel.get() {
+                return;
+            }
+            let what = format!("registrar of {domain}");
+            live.total.update(|t| *t += 1);
+            let Some(base) = plan::rdap::servers_for(&bootstrap, domain)
+                .into_iter()
+                .next()
+            else {
+                live.lines.update(|l| {
+                    l.push(Line {
+                        what,
+                        result: "its registry publishes no RDAP server in IANA's registry".into(),
+                        failed: true,
+                    })
+                });
+                continue;
+            };
+            let url = plan::rdap::domain_url(&base, domain);
+            let result = match get_text(&url, "application/rdap+json, application/json").await {
+                Ok(text) => match serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| plan::rdap::registrar(&v))
+                {
+                    Some(name) => {
+                        let stamp = Stamp {
+                            observed_at: stamp_at.to_string(),
+                            source: url.clone(),
+                        };
+                        let o = plan::registrar_observation(&e.id, domain, &name, &url, &stamp);
+                        live.observations.update(|v| {
+                            plan::merge_observations(v, [o]);
+                        });
+                        Ok(name)
+                    }
+                    None => Err("the RDAP answer names no registrar".to_string()),
+                },
+                Err(f) => Err(f.words_for(&host_of(&url), "its answers")),
+            };
+            live.line(what, result);
+        }
+    }
 }
 
 fn outcome_words(o: &DnsOutcome, rtype: DnsType) -> String {
@@ -367,20 +496,11 @@ pub async fn run(state: AppState, live: Live, analysis: std::sync::Arc<whoserves
             Ok(_) => Err("the origin service has no entry for it".to_string()),
             Err(f) => Err(f.words(&resolver_url)),
         };
-        live.lines.update(|l| {
-            l.push(match result {
-                Ok(r) => Line {
-                    what,
-                    result: r,
-                    failed: false,
-                },
-                Err(r) => Line {
-                    what,
-                    result: r,
-                    failed: true,
-                },
-            })
-        });
+        live.line(what, result);
+    }
+    if live.rdap.get_untracked() && !cancel.get() {
+        let at = live.at.get_untracked();
+        registrars(live, bundle, &at, &cancel).await;
     }
     live.phase.set(Phase::Done {
         cancelled: cancel.get(),
@@ -394,20 +514,42 @@ pub async fn run(state: AppState, live: Live, analysis: std::sync::Arc<whoserves
 /// The bundle text with the live observations (and their source) added,
 /// or `None` if the text is not a bundle.
 pub fn with_live(text: &str, observations: &[wire::Observation], at: &str) -> Option<String> {
-    let mut b: wire::Bundle = serde_json::from_str(text).ok()?;
+    // Spliced as JSON values, so the app links no serialiser for the
+    // whole bundle format (rules, conditions, …) for this one use.
+    let mut b: serde_json::Value = serde_json::from_str(text).ok()?;
+    let top = b.as_object_mut()?;
     let day = at.get(..10).unwrap_or(at);
     let id = source_id(day);
-    if !b.meta.sources.iter().any(|s| s.id == id) {
-        b.meta.sources.push(wire::Source {
-            id,
-            title: format!(
+    let meta = top
+        .entry("meta")
+        .or_insert_with(|| serde_json::json!({}))
+        .as_object_mut()?;
+    let sources = meta
+        .entry("sources")
+        .or_insert_with(|| serde_json::json!([]))
+        .as_array_mut()?;
+    if !sources.iter().any(|s| s["id"] == id.as_str()) {
+        sources.push(serde_json::json!({
+            "id": id,
+            "title": format!(
                 "DNS answers a reader's browser asked for on {day} (live check); each observation's method repeats its query"
             ),
-            date: Some(day.to_string()),
-            ..Default::default()
-        });
+            "date": day,
+        }));
     }
-    plan::merge_observations(&mut b.observations, observations.iter().cloned());
+    let list = top
+        .entry("observations")
+        .or_insert_with(|| serde_json::json!([]))
+        .as_array_mut()?;
+    let mut seen: std::collections::HashSet<String> = list
+        .iter()
+        .filter_map(|o| o["id"].as_str().map(str::to_string))
+        .collect();
+    for o in observations {
+        if seen.insert(o.id.clone()) {
+            list.push(serde_json::to_value(o).ok()?);
+        }
+    }
     serde_json::to_string(&b).ok()
 }
 
@@ -489,6 +631,14 @@ pub fn LiveCheck() -> impl IntoView {
                                 on:input=move |ev| custom.set(event_target_value(&ev)) />
                         })}
                         {move || live.custom_error.get().map(|e| view! { <p class="failure" data-testid="live-custom-error">{e}</p> })}
+                        <p><label>
+                            <input type="checkbox" data-testid="live-rdap" prop:checked=move || live.rdap.get()
+                                on:change=move |ev| live.rdap.set(event_target_checked(&ev)) />
+                            {format!(
+                                " Also look up registrars over RDAP: sends each firm's domain to its registry's RDAP server, found through {}. Many registries do not let web pages read their answers; the check says which.",
+                                host_of(&live.rdap_bootstrap.get_value())
+                            )}
+                        </label></p>
                         <p>
                             <button data-testid="live-agree" on:click=agree>"Agree and check"</button>" "
                             <button on:click=move |_| live.phase.set(Phase::Closed)>"Not now"</button>

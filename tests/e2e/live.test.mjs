@@ -34,7 +34,7 @@ after(async () => {
 
 const FIXTURE = join(ROOT, 'tests', 'fixtures', 'live', 'firms-live.json');
 
-async function viewer(t, viewport = { width: 1400, height: 1000 }, colorScheme = 'light') {
+async function viewer(t, viewport = { width: 1400, height: 1000 }, colorScheme = 'light', query = '') {
   const context = await env.browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const problems = watchConsole(page);
@@ -45,7 +45,7 @@ async function viewer(t, viewport = { width: 1400, height: 1000 }, colorScheme =
     await context.close();
   });
   const v = new Viewer(page, env.base);
-  await v.open();
+  await v.open(query);
   await v.openFile(FIXTURE);
   await page.waitForFunction(() => document.querySelector('[data-testid=bundle-title]')?.textContent.startsWith('Live check test'));
   return { v, page, requests };
@@ -122,6 +122,55 @@ test('a resolver that refuses cross-origin reads gets plain words', async (t) =>
   const lines = await page.getByTestId('live-line').allTextContents();
   assert.ok(lines.length > 0);
   assert.ok(lines.every((l) => /does not allow other sites to read it \(no CORS header\)/.test(l)), lines.join('\n'));
+});
+
+test('registrars over RDAP where the registry lets the page read, and plain words where not', async (t) => {
+  const { page, requests } = await viewer(t, undefined, 'light', `?rdap-bootstrap=${encodeURIComponent(servers.rdap)}`);
+  await page.getByTestId('live-open').click();
+  assert.match(await page.getByTestId('live-consent').textContent(), /Also look up registrars over RDAP/);
+  await page.getByTestId('live-rdap').check();
+  await page.getByTestId('live-resolver').selectOption('custom');
+  await page.getByTestId('live-custom').fill(servers.doh);
+  await page.getByTestId('live-agree').click();
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=live-status]')?.textContent ?? ''), null, { timeout: 30000 });
+  const lines = await page.getByTestId('live-line').allTextContents();
+  assert.ok(lines.includes('registrar of firm.test: MarkMonitor Inc.'), lines.join('\n'));
+  assert.ok(lines.some((l) => /^registrar of nomail\.test: 127\.0\.0\.1:\d+ does not let this page read its answers \(no CORS header\)/.test(l)), lines.join('\n'));
+  assert.ok(requests.some((u) => u === servers.rdap), 'the bootstrap named by the page was read');
+  assert.ok(requests.every((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('blob:')), requests.join('\n'));
+});
+
+test('cancel stops a check between queries', async (t) => {
+  const { page } = await viewer(t);
+  await page.getByTestId('live-open').click();
+  await page.getByTestId('live-resolver').selectOption('custom');
+  await page.getByTestId('live-custom').fill(servers.slow);
+  await page.getByTestId('live-agree').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=live-line]').length >= 1, null, { timeout: 10000 });
+  await page.getByTestId('live-cancel').click();
+  await page.waitForFunction(() => /^Cancelled/.test(document.querySelector('[data-testid=live-status]')?.textContent ?? ''), null, { timeout: 10000 });
+  const n = await page.getByTestId('live-line').count();
+  assert.ok(n < 19, `stopped before the end: ${n} of 19`);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getByTestId('live-line').count(), n, 'nothing more is asked after cancel');
+});
+
+test('the default page offers the check for the report\'s firms, and sends nothing unasked', async (t) => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const v = new Viewer(page, env.base);
+  await v.open();
+  await page.getByTestId('live-open').click();
+  const consent = await page.getByTestId('live-consent').textContent();
+  for (const d of ['hikvision.com', 'www.hikvision.com', 'dahuasecurity.com', 'iflytek.com', 'sensetime.com', 'netposa.com', 'cloudwalk.com']) {
+    assert.ok(consent.includes(d), `${d} in ${consent}`);
+  }
+  assert.match(consent, /Cloudflare/);
+  await page.screenshot({ path: join(ARTIFACTS, 'live-consent-default.png'), fullPage: false });
+  assert.ok(requests.every((u) => u.startsWith(env.base)), requests.join('\n'));
 });
 
 test('a custom resolver must be https (or on this machine)', async (t) => {

@@ -7,7 +7,11 @@
 //!   serve (`GET /dns-query?name=…&type=…`), backed by that server through
 //!   hickory-resolver, answering with `Access-Control-Allow-Origin: *`.
 //!   `/nocors/dns-query` gives the same answers without the header, as a
-//!   resolver that refuses cross-origin reads does.
+//!   resolver that refuses cross-origin reads does; `/slow/dns-query`
+//!   answers after 0.7 s (to cancel a check mid-way).
+//! - RDAP in its real shapes: `/rdap/dns.json` (an IANA-style bootstrap
+//!   naming this server for `.test`) and `/rdap/domain/NAME` (a registrar
+//!   entity); `nomail.test`'s answer comes without CORS.
 //!
 //! It prints one JSON line, `{"dns": "127.0.0.1:P", "doh":
 //! "http://127.0.0.1:Q/dns-query", "nocors": "…/nocors/dns-query"}`, then
@@ -148,7 +152,9 @@ async fn main() {
         "{}",
         json!({"dns": dns.to_string(),
                "doh": format!("http://{http}/dns-query"),
-               "nocors": format!("http://{http}/nocors/dns-query")})
+               "nocors": format!("http://{http}/nocors/dns-query"),
+               "slow": format!("http://{http}/slow/dns-query"),
+               "rdap": format!("http://{http}/rdap/dns.json")})
     );
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
@@ -166,13 +172,27 @@ async fn main() {
                             .map(|(_, v)| v.into_owned())
                             .unwrap_or_default()
                     };
-                    let cors = !url.path().starts_with("/nocors/");
+                    let path = url.path().to_string();
+                    let cors = !path.starts_with("/nocors/") && path != "/rdap/domain/nomail.test";
                     let mut r = Response::builder().header("content-type", "application/dns-json");
                     if cors {
                         r = r.header("access-control-allow-origin", "*");
                     }
-                    let body = if url.path().ends_with("/dns-query") {
+                    if url.path().starts_with("/slow/") {
+                        tokio::time::sleep(Duration::from_millis(700)).await;
+                    }
+                    let body = if path.ends_with("/dns-query") {
                         answer(&resolver, &q("name"), &q("type")).await.to_string()
+                    } else if path == "/rdap/dns.json" {
+                        json!({"version": "1.0", "services": [[["test"], [format!("http://{http}/rdap/")]]]})
+                            .to_string()
+                    } else if path.starts_with("/rdap/domain/") {
+                        // firm.test has a registrar; nomail.test answers
+                        // without CORS (as many registries do).
+                        json!({"objectClassName": "domain", "ldhName": path.trim_start_matches("/rdap/domain/"),
+                               "entities": [{"objectClassName": "entity", "roles": ["registrar"],
+                                 "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "MarkMonitor Inc."]]]}]})
+                            .to_string()
                     } else {
                         r = r.status(404);
                         "{}".to_string()

@@ -33,6 +33,8 @@
 //! assert_eq!(obs[0].id, dns_observations("firm", "example.com", DnsType::Mx, &answer, &resolver, &stamp)[0].id);
 //! ```
 
+pub mod rdap;
+
 use crate::keywords::{Absent, Kind, Provenance};
 use crate::normalize::normalize_host;
 use crate::wire;
@@ -361,6 +363,13 @@ pub struct Stamp {
     pub source: String,
 }
 
+/// Appends `o` unless an observation with its id is there already.
+fn push_once(out: &mut Vec<wire::Observation>, o: wire::Observation) {
+    if !out.iter().any(|x| x.id == o.id) {
+        out.push(o);
+    }
+}
+
 /// Builds an observation and gives it its [`observation_id`].
 #[allow(clippy::too_many_arguments)]
 pub fn observation(
@@ -475,9 +484,7 @@ pub fn dns_observations(
             Provenance::Observed,
             stamp,
         );
-        if !out.iter().any(|x| x.id == o.id) {
-            out.push(o);
-        }
+        push_once(&mut out, o);
     }
     if !found {
         out.push(absent(Absent::NoData));
@@ -682,9 +689,7 @@ pub fn header_observations(
             from.provenance(),
             stamp,
         );
-        if !out.iter().any(|x| x.id == o.id) {
-            out.push(o);
-        }
+        push_once(&mut out, o);
     }
     out
 }
@@ -715,9 +720,7 @@ pub fn page_observations(
                 from.provenance(),
                 stamp,
             );
-            if !out.iter().any(|x| x.id == o.id) {
-                out.push(o);
-            }
+            push_once(&mut out, o);
         }
     }
     out
