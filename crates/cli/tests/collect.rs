@@ -13,11 +13,6 @@
 //! without a duplicate.
 
 use bytes::Bytes;
-use hickory_proto::rr::LowerName;
-use hickory_proto::serialize::txt::Parser;
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
-use hickory_server::Server;
 use http_body_util::Full;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
@@ -28,7 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::TcpListener;
+use whoserves_testserver::Server;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/collect")
@@ -100,34 +96,8 @@ fn server_config(p: &Pki, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
 /// The DNS server: every zone file, over UDP and TCP on one port, and
 /// over DoH on another. Returns (dns, doh) addresses.
 async fn dns_server(p: &Pki) -> (SocketAddr, SocketAddr) {
-    let mut catalog = Catalog::new();
-    for entry in std::fs::read_dir(fixtures().join("zones")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let (origin, records) = Parser::new(text, Some(path.clone()), None)
-            .parse()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let zone = InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
-            origin.clone(),
-            records,
-            ZoneType::Primary,
-            AxfrPolicy::Deny,
-        )
-        .unwrap();
-        catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
-    }
-    let mut server = Server::new(catalog);
-    // UDP and TCP on the same port: take a free UDP port, then its TCP twin.
-    let (udp, tcp) = loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)).await {
-            break (udp, tcp);
-        }
-    };
-    let addr = udp.local_addr().unwrap();
-    server.register_socket(udp);
-    server.register_listener(tcp, Duration::from_secs(5), 4096);
+    let mut server = Server::new(whoserves_testserver::zones(&fixtures().join("zones")));
+    let addr = whoserves_testserver::listen(&mut server).await;
     let doh = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let doh_addr = doh.local_addr().unwrap();
     server

@@ -12,16 +12,9 @@
 //! - ZDNS import: 200,000 ZDNS JSON lines → observations.
 //! - Merge: two 100,000-observation sets by id.
 
-use hickory_proto::rr::LowerName;
-use hickory_proto::serialize::txt::Parser;
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
-use hickory_server::Server;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::{TcpListener, UdpSocket};
 use whoserves_collect::run::{AsnSource, Lookups};
 use whoserves_collect::Config;
 use whoserves_core::collect::{merge_observations, DnsType, Domains, Resolver};
@@ -38,31 +31,9 @@ async fn server(domains: usize) -> SocketAddr {
             i % 250 + 1
         );
     }
-    let (origin, records) = Parser::new(zone, None, None).parse().expect("zone");
-    let handler = InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
-        origin.clone(),
-        records,
-        ZoneType::Primary,
-        AxfrPolicy::Deny,
-    )
-    .expect("zone handler");
-    let mut catalog = Catalog::new();
-    catalog.upsert(LowerName::from(origin), vec![Arc::new(handler)]);
-    let mut server = Server::new(catalog);
-    let (udp, tcp) = loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)).await {
-            break (udp, tcp);
-        }
-    };
-    let addr = udp.local_addr().unwrap();
-    server.register_socket(udp);
-    server.register_listener(tcp, Duration::from_secs(5), 4096);
-    tokio::spawn(async move {
-        let _ = server.block_until_done().await;
-    });
-    addr
+    let mut catalog = whoserves_testserver::Catalog::new();
+    whoserves_testserver::add_zone(&mut catalog, zone, None);
+    whoserves_testserver::serve(catalog).await
 }
 
 fn main() {

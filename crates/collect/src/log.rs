@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use whoserves_core::wire;
 
@@ -53,14 +53,20 @@ impl Log {
         let mut entries: HashMap<String, Entry> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
         let mut unreadable = 0;
+        let mut ends_clean = true;
         if !restart {
-            if let Ok(f) = File::open(path) {
-                for line in BufReader::new(f).lines() {
-                    let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            };
+            if let Some(text) = text {
+                ends_clean = text.is_empty() || text.ends_with('\n');
+                for line in text.lines() {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    match serde_json::from_str::<Entry>(&line) {
+                    match serde_json::from_str::<Entry>(line) {
                         Ok(e) => {
                             if !entries.contains_key(&e.step) {
                                 order.push(e.step.clone());
@@ -90,9 +96,6 @@ impl Log {
             unreadable,
         };
         // A line cut by a crash must not swallow the next one.
-        let ends_clean = std::fs::read(path)
-            .map(|b| b.last().is_none_or(|&c| c == b'\n'))
-            .unwrap_or(true);
         if !ends_clean {
             log.file
                 .write_all(b"\n")

@@ -18,64 +18,21 @@
 //! serves until killed. (Plain http: the endpoint never leaves loopback.)
 
 use bytes::Bytes;
-use hickory_proto::rr::{LowerName, RData, RecordType};
-use hickory_proto::serialize::txt::Parser;
+use hickory_proto::rr::{RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::TokioResolver;
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
-use hickory_server::Server;
 use http_body_util::Full;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, UdpSocket};
-
-async fn dns_server(zones: &Path) -> SocketAddr {
-    let mut catalog = Catalog::new();
-    let mut entries: Vec<_> = std::fs::read_dir(zones)
-        .unwrap_or_else(|e| panic!("{}: {e}", zones.display()))
-        .map(|e| e.expect("zone entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let text = std::fs::read_to_string(&path).expect("zone file");
-        let (origin, records) = Parser::new(text, Some(path.clone()), None)
-            .parse()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let zone = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
-            origin.clone(),
-            records,
-            ZoneType::Primary,
-            AxfrPolicy::Deny,
-        )
-        .expect("zone");
-        catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
-    }
-    let mut server = Server::new(catalog);
-    let (udp, tcp) = loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("udp");
-        let port = udp.local_addr().expect("addr").port();
-        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)).await {
-            break (udp, tcp);
-        }
-    };
-    let addr = udp.local_addr().expect("addr");
-    server.register_socket(udp);
-    server.register_listener(tcp, Duration::from_secs(5), 4096);
-    tokio::spawn(async move {
-        let _ = server.block_until_done().await;
-    });
-    addr
-}
+use tokio::net::TcpListener;
 
 /// Record data as the JSON form writes it: TXT as quoted chunks.
 fn data(d: &RData) -> String {
@@ -131,7 +88,7 @@ async fn main() {
     let zones = std::env::args()
         .nth(1)
         .expect("usage: whoserves-testserver ZONES_DIR");
-    let dns = dns_server(Path::new(&zones)).await;
+    let dns = whoserves_testserver::serve(whoserves_testserver::zones(Path::new(&zones))).await;
     let mut ns = NameServerConfig::udp_and_tcp(dns.ip());
     for c in &mut ns.connections {
         c.port = dns.port();

@@ -242,16 +242,6 @@ impl Resolver {
         let sep = if base.contains('?') { '&' } else { '?' };
         Some(format!("{base}{sep}name={name}&type={rtype}"))
     }
-
-    /// A short description for logs and the run's source entry.
-    pub fn describe(&self) -> String {
-        match self {
-            Resolver::System => "the system resolver".to_string(),
-            Resolver::Named(addr) => format!("the resolver at {addr}"),
-            Resolver::Https(url) => format!("DNS-over-HTTPS at {url}"),
-            Resolver::Json(url) => format!("DNS-over-HTTPS (JSON) at {url}"),
-        }
-    }
 }
 
 /// `https://host[:port]/path` → (`host[:port]`, `/path`).
