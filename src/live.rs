@@ -145,6 +145,10 @@ pub struct Live {
     pub at: RwSignal<String>,
     /// Whether the live layer is shown.
     pub on: RwSignal<bool>,
+    /// Whether each address's network (AS) is looked up through Team
+    /// Cymru's origin service over the same resolver (on unless the reader
+    /// unticks it).
+    pub asn: RwSignal<bool>,
     /// Whether registrars are looked up over RDAP too (off unless the
     /// reader ticks it: it reaches IANA and the registries).
     pub rdap: RwSignal<bool>,
@@ -167,6 +171,7 @@ impl Live {
             observations: RwSignal::new(Vec::new()),
             at: RwSignal::new(String::new()),
             on: RwSignal::new(true),
+            asn: RwSignal::new(true),
             rdap: RwSignal::new(false),
             rdap_bootstrap: StoredValue::new(rdap_bootstrap()),
             cancel: StoredValue::new_local(Rc::new(Cell::new(false))),
@@ -469,6 +474,9 @@ pub async fn run(state: AppState, live: Live, analysis: std::sync::Arc<whoserves
         }
     }
     addresses.dedup();
+    if !live.asn.get_untracked() {
+        addresses.clear();
+    }
     live.total.update(|t| *t += addresses.len());
     let via = AsnVia::Cymru(resolver.clone());
     for (subject, host, ip) in addresses {
@@ -610,7 +618,7 @@ pub fn LiveCheck() -> impl IntoView {
                     <section class="live consent" data-testid="live-consent" role="dialog" aria-labelledby="live-title">
                         <h2 id="live-title">"Check the DNS evidence live"</h2>
                         <p>{format!(
-                            "Your browser will send {n} DNS questions about {} names to the resolver you pick, then one more per address found, to look up which network (AS) announces it.",
+                            "Your browser will send {n} DNS questions about {} names to the resolver you pick.",
                             names.len()
                         )}</p>
                         <p data-testid="live-disclosure">
@@ -631,6 +639,11 @@ pub fn LiveCheck() -> impl IntoView {
                                 on:input=move |ev| custom.set(event_target_value(&ev)) />
                         })}
                         {move || live.custom_error.get().map(|e| view! { <p class="failure" data-testid="live-custom-error">{e}</p> })}
+                        <p><label>
+                            <input type="checkbox" data-testid="live-asn" prop:checked=move || live.asn.get()
+                                on:change=move |ev| live.asn.set(event_target_checked(&ev)) />
+                            " Look up which network (AS) announces each address found: one more name per address, under origin.asn.cymru.com (Team Cymru's origin service), asked of the same resolver."
+                        </label></p>
                         <p><label>
                             <input type="checkbox" data-testid="live-rdap" prop:checked=move || live.rdap.get()
                                 on:change=move |ev| live.rdap.set(event_target_checked(&ev)) />

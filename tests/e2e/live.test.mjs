@@ -140,6 +140,21 @@ test('registrars over RDAP where the registry lets the page read, and plain word
   assert.ok(requests.every((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('blob:')), requests.join('\n'));
 });
 
+test('the origin lookup is the reader\'s choice', async (t) => {
+  const { page, requests } = await viewer(t);
+  await page.getByTestId('live-open').click();
+  await page.getByTestId('live-asn').uncheck();
+  await page.getByTestId('live-resolver').selectOption('custom');
+  await page.getByTestId('live-custom').fill(servers.doh);
+  await page.getByTestId('live-agree').click();
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=live-status]')?.textContent ?? ''), null, { timeout: 30000 });
+  const lines = await page.getByTestId('live-line').allTextContents();
+  assert.ok(!lines.some((l) => l.startsWith('origin AS')), lines.join('\n'));
+  assert.ok(!requests.some((u) => u.includes('cymru')), 'no origin name is asked');
+  const hosting = page.locator('[data-testid=claim][data-id=firm-hosting]');
+  assert.notEqual(await hosting.getAttribute('data-verdict'), 'supported', 'hosting rested on the AS number');
+});
+
 test('cancel stops a check between queries', async (t) => {
   const { page } = await viewer(t);
   await page.getByTestId('live-open').click();
