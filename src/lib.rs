@@ -5,6 +5,7 @@
 //! calls.
 
 pub mod charts;
+pub mod cite;
 pub mod graph_view;
 pub mod lists;
 pub mod live;
@@ -53,6 +54,7 @@ fn apply_url(state: AppState, u: &UrlState) {
     state.selection.set(u.selection.clone());
     state.view.set(u.view);
     state.layout_kind.set(u.layout);
+    state.linked_file.set(u.file.clone());
 }
 
 /// The whole app.
@@ -94,6 +96,9 @@ pub fn App() -> impl IntoView {
             selection: state.selection.get(),
             view: state.view.get(),
             layout: state.layout_kind.get(),
+            file: state
+                .current
+                .with(|c| c.as_ref().and_then(|c| c.local_file())),
         };
         if state.current.with_untracked(|c| c.is_none()) || restoring.get_value() {
             return;

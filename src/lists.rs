@@ -42,6 +42,31 @@ fn then_and_now(
     }
 }
 
+/// Copies claim `i`'s plain citation, linking to the edge that carries it.
+fn copy_claim(state: AppState, i: usize) {
+    let Some(a) = state.analysis.get_untracked() else {
+        return;
+    };
+    let g = state.graph.get_untracked();
+    let selection = g
+        .edges
+        .iter()
+        .find(|e| e.claims.contains(&i))
+        .map(|e| Selection::Edge(e.key(&g)))
+        .unwrap_or_default();
+    let link = state.link_to(selection.clone());
+    let text = graph::cite_claim(&a, i, &link, graph::Style::Plain);
+    // Selecting the claim's edge shows the citation, both forms, in the panel.
+    state.selection.set(selection);
+    leptos::task::spawn_local(async move {
+        if let Some(w) = web_sys::window() {
+            let _ =
+                wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&text))
+                    .await;
+        }
+    });
+}
+
 #[component]
 pub fn ClaimsList() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -95,6 +120,9 @@ pub fn ClaimsList() -> impl IntoView {
                         {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
                         <p class="reason">{v.reason.clone()}</p>
                         {then_now}
+                        <button type="button" class="link-button cite-claim" data-testid="claim-cite"
+                            aria-label=format!("Copy a citation of claim {}", c.id)
+                            on:click=move |_| copy_claim(state, i)>"Copy citation"</button>
                     </li>
                 }
             })
@@ -232,6 +260,18 @@ pub fn FilterBar() -> impl IntoView {
             {checks("provider country", countries, |f| &f.countries, |f| &mut f.countries)}
         })
     };
+    let search_line = move || {
+        let q = state.filters.with(|f| f.search.trim().to_string());
+        if q.is_empty() {
+            return format!("Search looks through {}.", graph::SEARCHED);
+        }
+        let n = state.graph.with(|g| g.edges.len());
+        format!(
+            "Searched {} for \u{201c}{q}\u{201d}: {n} edge{} match.",
+            graph::SEARCHED,
+            if n == 1 { "" } else { "s" }
+        )
+    };
     let as_of_value = move || {
         state
             .filters
@@ -240,10 +280,12 @@ pub fn FilterBar() -> impl IntoView {
     view! {
         <section class="filters" data-testid="filters" aria-label="Filters">
             <label class="search">"Search "
-                <input type="search" data-testid="filter-search" placeholder="names, aliases, domains"
+                <input type="search" data-testid="filter-search" placeholder="names, domains, values, rule ids"
+                    aria-describedby="search-scope"
                     prop:value=move || state.filters.with(|f| f.search.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); state.filters.update(|f| f.search = v) } />
             </label>
+            <p class="note-small search-scope" id="search-scope" data-testid="search-scope" aria-live="polite">{search_line}</p>
             <label class="asof">"As of "
                 <input type="date" data-testid="filter-asof" prop:value=as_of_value
                     on:change=move |ev| {
@@ -309,13 +351,45 @@ pub fn TableView() -> impl IntoView {
             </th>
         }
     };
+    let banner = move || {
+        state
+            .analysis
+            .get_untracked()
+            .and_then(|a| a.bundle.meta.banner.clone())
+    };
     let download = move |_| {
-        let csv = graph::to_csv(&rows.get_untracked());
+        let csv = graph::to_csv(&rows.get_untracked(), banner().as_deref());
         crate::download("whoserves-edges.csv", "text/csv", &csv);
+    };
+    let findings_csv = move |_| {
+        let Some(a) = state.analysis.get_untracked() else {
+            return;
+        };
+        let rows = graph::finding_rows(&a, &state.graph.get_untracked());
+        crate::download(
+            "whoserves-findings.csv",
+            "text/csv",
+            &graph::findings_csv(&rows),
+        );
+    };
+    let findings_json = move |_| {
+        let Some(a) = state.analysis.get_untracked() else {
+            return;
+        };
+        let (as_of, search) = state
+            .filters
+            .with_untracked(|f| (f.as_of.map(format_date), f.search.clone()));
+        let json =
+            graph::findings_json(&a, &state.graph.get_untracked(), as_of.as_deref(), &search);
+        crate::download("whoserves-findings.json", "application/json", &json);
     };
     view! {
         <div class="table-wrap" data-testid="table">
-            <button data-testid="export-csv" on:click=download>"Export CSV"</button>
+            <div class="exports" role="group" aria-label="Export">
+                <button data-testid="export-csv" on:click=download title="One row per edge">"Export CSV"</button>
+                <button data-testid="export-findings-csv" on:click=findings_csv title="One row per observation behind each edge">"Findings CSV"</button>
+                <button data-testid="export-findings-json" on:click=findings_json title="One row per observation behind each edge, with the bundle's title, banner and date">"Findings JSON"</button>
+            </div>
             <table>
                 <caption>"Every edge of the graph under the current filters."</caption>
                 <thead><tr>

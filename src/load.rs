@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use whoserves_core::include::{fetch_failed, plan, Base};
+use whoserves_core::include::{plan, Base};
 use whoserves_core::{analyze_documents, Document, Limits};
 
 /// `bundles/index.json`.
@@ -156,12 +156,19 @@ async fn analyse(
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
     let mut listed = Vec::new();
-    for inc in plan(&shown_text, &Base::Url(absolute(&base))) {
+    // A file opened from disk has no address of its own: its includes
+    // resolve as if it sat in the site's `bundles/` folder.
+    let from = if param.is_none() {
+        Base::Site(absolute(&base))
+    } else {
+        Base::Url(absolute(&base))
+    };
+    for inc in plan(&shown_text, &from) {
         listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
         }
-        let fetched = match inc.target {
+        let fetched = match &inc.target {
             Ok(target) => {
                 state.status.set(Status::Busy(format!(
                     "Fetching the rule library {}…",
@@ -173,9 +180,9 @@ async fn analyse(
                         name: inc.reference.clone(),
                         text: t,
                     })
-                    .map_err(|m| fetch_failed(inc.index, m))
+                    .map_err(|m| inc.failed(&from, &m))
             }
-            Err(d) => Err(d),
+            Err(d) => Err(d.clone()),
         };
         libraries.push(fetched);
     }

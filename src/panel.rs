@@ -5,6 +5,7 @@
 //! (kind, target, value with the matched part marked, date, method,
 //! provenance in words, source). For a node: listings and edges.
 
+use crate::cite::CiteButtons;
 use crate::state::{AppState, Selection};
 use leptos::prelude::*;
 use whoserves_core::engine::Trace;
@@ -88,6 +89,14 @@ pub fn grounds_mark(g: Grounds) -> impl IntoView {
 #[component]
 pub fn Panel() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // The file a followed link was made from, while another bundle is shown.
+    let elsewhere = move || {
+        let linked = state.linked_file.get()?;
+        let shown = state
+            .current
+            .with(|c| c.as_ref().and_then(|c| c.local_file()));
+        (shown.as_deref() != Some(linked.as_str())).then_some(linked)
+    };
     let body = move || {
         let Some(a) = state.analysis.get() else {
             return view! { <p>"No bundle loaded."</p> }.into_any();
@@ -98,11 +107,15 @@ pub fn Panel() -> impl IntoView {
                 <p class="hint" data-testid="panel-hint">"Select an edge to see the evidence behind it, or a firm or provider to see its listings and connections."</p>
             }
             .into_any(),
-            Selection::Edge(key) => match g.edge_by_key(&key) {
-                Some(i) => edge_panel(&a, &g, i).into_any(),
-                None => view! { <p data-testid="panel-missing">"The selected edge is hidden by the filters."</p> }.into_any(),
+            Selection::Edge(key) => match (g.edge_by_key(&key), elsewhere()) {
+                (Some(i), _) => edge_panel(&a, &g, i).into_any(),
+                (None, Some(name)) => missing_file(&name).into_any(),
+                (None, None) => view! { <p data-testid="panel-missing">"The selected edge is hidden by the filters."</p> }.into_any(),
             },
-            Selection::Node(id) => node_panel(&a, &g, &id).into_any(),
+            Selection::Node(id) => match (a.bundle.entity(&id), elsewhere()) {
+                (None, Some(name)) => missing_file(&name).into_any(),
+                _ => node_panel(&a, &g, &id).into_any(),
+            },
         }
     };
     view! {
@@ -116,9 +129,25 @@ pub fn Panel() -> impl IntoView {
     }
 }
 
+/// Says that the selection belongs to a file on the link's sender's disk.
+fn missing_file(name: &str) -> impl IntoView {
+    view! {
+        <div data-testid="panel-missing-file" role="note">
+            <p>{format!(
+                "This link selects something in {name}, a file the person who made the link opened from their own disk. The file never left their browser, so this site does not have it."
+            )}</p>
+            <p>"Open the same file with \u{201c}Open a file\u{201d} (or drop it on the page) to see the selection. Until then the view shows this site's bundle."</p>
+        </div>
+    }
+}
+
 fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
     let b = &a.bundle;
     let e = &g.edges[i];
+    let state = expect_context::<AppState>();
+    let link = state.link_to(Selection::Edge(e.key(g)));
+    let cite_plain = graph::cite_edge(a, g, i, &link, graph::Style::Plain);
+    let cite_md = graph::cite_edge(a, g, i, &link, graph::Style::Markdown);
     let title = format!("{} → {}", g.nodes[e.from].label, g.nodes[e.to].label);
     let cat = e
         .category
@@ -147,6 +176,8 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
                 .collect();
             let more = v.rests_on.len().saturating_sub(rests_on.len());
             let negative = matches!(v.verdict, Verdict::NotFound | Verdict::Contradicted);
+            let plain = graph::cite_claim(a, ci, &link, graph::Style::Plain);
+            let markdown = graph::cite_claim(a, ci, &link, graph::Style::Markdown);
             view! {
                 <li class="claim" data-testid="panel-claim">
                     {verdict_badge(v.verdict)}
@@ -164,6 +195,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
                     {c.note.clone().map(|n| view! { <p class="note-small">{format!("Note: {n}")}</p> })}
                     <p class="src">"Source: "{source_view(b, &c.source)}
                         {c.as_of.map(|d| format!(", as of {}", format_date(d)))}</p>
+                    <CiteButtons plain=plain markdown=markdown what="claim" />
                 </li>
             }
         })
@@ -177,6 +209,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
         <section data-testid="edge-panel">
             <h3>{title}</h3>
             <p class="meta">{format!("{cat} · {rel} · {} observation(s)", e.evidence)}</p>
+            <div data-testid="edge-cite"><CiteButtons plain=cite_plain markdown=cite_md what="edge" /></div>
             {(!e.claims.is_empty()).then(|| view! { <h4>"Claims"</h4><ul class="plain">{claims}</ul> })}
             {e.claims.is_empty().then(|| view! { <p class="note-small">"No claim speaks of this finding: it is unclaimed."</p> })}
             {(!e.findings.is_empty()).then(|| view! { <h4>"Findings"</h4> })}
@@ -223,11 +256,17 @@ fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
             _ => (text.clone(), String::new(), String::new()),
         };
         let key = o.key.clone().map(|k| format!("{k}: "));
+        let same = o.value == text;
         let synthetic = matches!(o.provenance, Provenance::Synthetic | Provenance::Reported);
         view! {
             <div class="observation" data-testid="trace-observation">
                 <p><strong>"Observation "</strong><code>{o.id.clone()}</code>{format!(" · {} of {}", o.kind, o.target)}</p>
-                <p class="value" data-testid="trace-value">{key}{before}<mark>{hit}</mark>{after}</p>
+                <dl class="values">
+                    <dt>"As recorded"</dt>
+                    <dd><code class="value" data-testid="trace-recorded">{o.key.clone().map(|k| format!("{k}: "))}{o.value.clone()}</code></dd>
+                    <dt>{if same { "As the rules read it (unchanged)" } else { "As the rules read it" }}</dt>
+                    <dd><code class="value" data-testid="trace-value">{key}{before}<mark>{hit}</mark>{after}</code></dd>
+                </dl>
                 <p class="meta">{format!("Observed {}", o.observed_at.text)}
                     {o.method.clone().map(|m| view! { " with "<code>{m}</code> })}</p>
                 <p class=if synthetic { "provenance warn" } else { "provenance" } data-testid="trace-provenance">

@@ -183,9 +183,53 @@ pub struct AppState {
     pub layout: Memo<Shared<Layout>>,
     /// The live DNS check and its layer.
     pub live: crate::live::Live,
+    /// The local file a followed link was made from (`file=`), if any.
+    pub linked_file: RwSignal<Option<String>>,
+}
+
+impl Current {
+    /// The file name, when the bundle is a file the reader opened from disk.
+    pub fn local_file(&self) -> Option<String> {
+        match &self.param {
+            None => self.source.strip_prefix("file: ").map(str::to_string),
+            Some(_) => None,
+        }
+    }
 }
 
 impl AppState {
+    /// The state of the page as a URL query, with `selection` instead of
+    /// the current one: what a link to that view carries.
+    pub fn query_with(&self, selection: Selection) -> String {
+        let (bundle, file) = self.current.with_untracked(|c| match c {
+            Some(c) => (c.param.clone(), c.local_file()),
+            None => (None, None),
+        });
+        UrlState {
+            bundle,
+            filters: self.filters.get_untracked(),
+            selection,
+            view: self.view.get_untracked(),
+            layout: self.layout_kind.get_untracked(),
+            file,
+        }
+        .to_query()
+    }
+
+    /// An absolute link to the page with `selection`.
+    pub fn link_to(&self, selection: Selection) -> String {
+        let loc = web_sys::window().map(|w| w.location());
+        let origin = loc
+            .as_ref()
+            .and_then(|l| l.origin().ok())
+            .unwrap_or_default();
+        let path = loc
+            .as_ref()
+            .and_then(|l| l.pathname().ok())
+            .unwrap_or_default();
+        format!("{origin}{path}{}", self.query_with(selection))
+    }
+
     /// Creates the state and its derived memos.
     pub fn new() -> Self {
         let current: RwSignal<Option<Current>> = RwSignal::new(None);
@@ -240,6 +284,7 @@ impl AppState {
             graph,
             layout,
             live: crate::live::Live::new(),
+            linked_file: RwSignal::new(None),
         }
     }
 }
@@ -263,6 +308,8 @@ pub struct UrlState {
     pub view: View,
     /// `layout`.
     pub layout: LayoutKind,
+    /// `file`: the name of the local file on screen when the link was made.
+    pub file: Option<String>,
 }
 
 impl UrlState {
@@ -281,7 +328,7 @@ impl UrlState {
             })
             .unwrap_or_default();
         let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
-        use param::{BUNDLE, LAYOUT, SELECTION, VIEW};
+        use param::{BUNDLE, FILE, LAYOUT, SELECTION, VIEW};
         let filters = Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let selection = match get(SELECTION) {
             Some(s) if s.starts_with("n:") => Selection::Node(s[2..].to_string()),
@@ -299,6 +346,7 @@ impl UrlState {
             selection,
             view,
             layout: LayoutKind::parse(get(LAYOUT).as_deref().unwrap_or("")),
+            file: get(FILE).filter(|_| get(BUNDLE).is_none()),
         }
     }
 
@@ -323,6 +371,9 @@ impl UrlState {
         }
         if self.layout != LayoutKind::Auto {
             p.append(param::LAYOUT, self.layout.as_str());
+        }
+        if let (None, Some(f)) = (&self.bundle, &self.file) {
+            p.append(param::FILE, f);
         }
         let s: String = p.to_string().into();
         if s.is_empty() {

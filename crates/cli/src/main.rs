@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
 use read::{read_bundle_file, ReadError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use whoserves_core::include::{fetch_failed, plan, Base};
+use whoserves_core::include::{plan, Base};
 use whoserves_core::model::{format_date, Date};
 use whoserves_core::text::{inert, inert_json};
 use whoserves_core::verdict::Verdict as V;
@@ -245,17 +245,18 @@ fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> Exit
         .parent()
         .map(|d| d.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let libraries: Vec<_> = plan(&text, &Base::Dir(dir))
+    let base = Base::Dir(dir);
+    let libraries: Vec<_> = plan(&text, &base)
         .into_iter()
         .filter(|inc| inc.skip.is_none())
         .map(|inc| {
-            let target = inc.target?;
+            let target = inc.target.clone()?;
             read_bundle_file(Path::new(target.as_str()), limits.max_bytes)
                 .map(|text| Document {
                     name: target.as_str().to_string(),
                     text,
                 })
-                .map_err(|(ReadError::Io(m) | ReadError::NotText(m))| fetch_failed(inc.index, m))
+                .map_err(|(ReadError::Io(m) | ReadError::NotText(m))| inc.failed(&base, &m))
         })
         .collect();
     let main = Document {

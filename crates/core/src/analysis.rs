@@ -201,8 +201,56 @@ pub fn analyze_documents(
         bundle,
         diagnostics: own,
     } = load_with(&main.text, limits, &base);
-    diagnostics.extend(own);
+    let unread: Vec<&Diagnostic> = libraries.iter().filter_map(|l| l.as_ref().err()).collect();
+    if unread.is_empty() {
+        diagnostics.extend(own);
+    } else {
+        diagnostics.extend(without_cascade(own, &unread));
+    }
     finish(bundle, diagnostics, limits, None)
+}
+
+/// A bundle's diagnostics when some of its libraries could not be read:
+/// the references to undeclared ids, which that failure explains, are
+/// counted in one diagnostic instead of listed one by one.
+fn without_cascade(own: Vec<Diagnostic>, unread: &[&Diagnostic]) -> Vec<Diagnostic> {
+    let (cascade, mut kept): (Vec<Diagnostic>, Vec<Diagnostic>) = own
+        .into_iter()
+        .partition(|d| d.code == Code::UnknownRef && d.message.starts_with("unknown "));
+    if cascade.is_empty() {
+        return kept;
+    }
+    let mut ids: Vec<&str> = cascade
+        .iter()
+        .filter_map(|d| d.message.split('"').nth(1))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let shown: Vec<String> = ids.iter().take(8).map(|i| format!("\"{i}\"")).collect();
+    let more = ids.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let places: Vec<&str> = unread.iter().map(|d| d.path.as_str()).collect();
+    let first = &cascade[0];
+    let mut summary = Diagnostic::error(
+        Code::UnknownRef,
+        "",
+        format!(
+            "{} reference{} to ids this bundle does not declare ({}{more}) are not listed one by one: they are probably declared in the library that could not be read ({}); fix that first",
+            cascade.len(),
+            if cascade.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            places.join(", ")
+        ),
+    );
+    if let (Some(l), Some(c)) = (first.line, first.column) {
+        summary = summary.at(l, c);
+    }
+    kept.insert(0, summary);
+    kept
 }
 
 /// Loads, evaluates and judges a bundle: the one entry point the CLI and
@@ -359,6 +407,36 @@ mod tests {
             "{:?}",
             a.diagnostics
         );
+    }
+
+    #[test]
+    fn an_unread_library_is_reported_once_not_as_a_cascade() {
+        let main = r#"{"format": "whoserves/1", "include": ["../rulez/lib.json"], "meta": {"title": "main",
+            "sources": [{"id": "s", "title": "S"}]},
+          "entities": [{"id": "firm", "role": "subject", "name": "Firm"}],
+          "claims": [{"id": "c1", "subject": "firm", "provider": "mailco", "category": "email", "source": "s"},
+                     {"id": "c2", "subject": "firm", "provider": "mailco", "category": "email", "source": "s"},
+                     {"id": "c3", "subject": "firm", "provider": "mailco", "category": "email", "source": "s",
+                      "status": "sometimes"}]}"#;
+        let base = crate::include::Base::Dir("work".into());
+        let inc = &crate::include::plan(main, &base)[0];
+        let failed = inc.failed(&base, "No such file or directory");
+        let a = analyze_documents(&doc("main.json", main), &[Err(failed)], &Limits::default());
+        let rendered: Vec<String> = a
+            .diagnostics
+            .iter()
+            .map(|d| d.render("main.json"))
+            .collect();
+        assert_eq!(rendered.len(), 3, "{rendered:#?}");
+        assert!(rendered[0].contains("\"../rulez/lib.json\" could not be read (resolved against the bundle's folder work to work/../rulez/lib.json)"), "{}", rendered[0]);
+        assert!(rendered[1].contains("3 references to ids this bundle does not declare (\"mailco\") are not listed one by one"), "{}", rendered[1]);
+        assert!(
+            rendered[1].starts_with("main.json:4:"),
+            "located at the first: {}",
+            rendered[1]
+        );
+        // The bundle's own mistakes are still listed.
+        assert!(rendered[2].contains("unknown status"), "{}", rendered[2]);
     }
 
     #[test]

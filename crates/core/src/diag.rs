@@ -77,6 +77,8 @@ pub enum Code {
     Include,
     /// A rule without a must-match example (warning).
     Untested,
+    /// A rule without references to documentation (warning).
+    Unreferenced,
     /// A corrected or withdrawn claim without a note (warning).
     StatusNote,
 }
@@ -109,6 +111,7 @@ impl Code {
             Code::Empty => "empty",
             Code::Include => "include",
             Code::Untested => "untested",
+            Code::Unreferenced => "unreferenced",
             Code::StatusNote => "status-note",
         }
     }

@@ -24,6 +24,22 @@ pub enum Base {
     Dir(String),
     /// This absolute URL (the viewer).
     Url(String),
+    /// A file the viewer's reader opened from disk, placed for its
+    /// includes as if it sat at this absolute URL in the site's `bundles/`
+    /// folder.
+    Site(String),
+}
+
+impl Base {
+    /// Where a reference was resolved from, for messages.
+    fn describe(&self) -> String {
+        match self {
+            Base::Dir(d) if d.is_empty() => "the current folder".to_string(),
+            Base::Dir(d) => format!("the bundle's folder {d}"),
+            Base::Url(u) => format!("the bundle's address {u}"),
+            Base::Site(_) => "the site's bundles/ folder (a file opened from disk resolves its includes as if it sat there)".to_string(),
+        }
+    }
 }
 
 /// Where an included library is.
@@ -104,6 +120,25 @@ pub fn plan(text: &str, base: &Base) -> Vec<Include> {
         .collect()
 }
 
+impl Include {
+    /// The diagnostic for this include when reading its target failed
+    /// for `reason`: the entry as written, where it was resolved from and
+    /// to, and why it could not be read.
+    pub fn failed(&self, base: &Base, reason: &str) -> Diagnostic {
+        let resolved = match &self.target {
+            Ok(t) => format!("resolved against {} to {}", base.describe(), t.as_str()),
+            Err(_) => format!("resolved against {}", base.describe()),
+        };
+        fetch_failed(
+            self.index,
+            format!(
+                "\"{}\" could not be read ({resolved}): {reason}",
+                self.reference
+            ),
+        )
+    }
+}
+
 /// At most this many libraries are planned; the loader reports the rest.
 pub const MAX_INCLUDES: usize = 16;
 
@@ -133,7 +168,7 @@ fn resolve(reference: &str, base: &Base) -> Result<Target, String> {
                     .into_owned(),
             ))
         }
-        Base::Url(base) => {
+        Base::Url(base) | Base::Site(base) => {
             let base =
                 Url::parse(base).map_err(|e| format!("cannot resolve against {base}: {e}"))?;
             let url = base
@@ -186,6 +221,23 @@ mod tests {
         );
         assert!(t[1].is_err());
         assert_eq!(t[2], Ok("http://cdn.example/l.json".into()));
+    }
+
+    #[test]
+    fn a_failure_says_where_the_path_was_resolved() {
+        let text = r#"{"include": ["../rulez/providers.json"]}"#;
+        let site = Base::Site("http://127.0.0.1:8080/bundles/mine.json".into());
+        let inc = &plan(text, &site)[0];
+        assert_eq!(
+            inc.failed(&site, "HTTP 404").message,
+            "\"../rulez/providers.json\" could not be read (resolved against the site's bundles/ folder (a file opened from disk resolves its includes as if it sat there) to http://127.0.0.1:8080/rulez/providers.json): HTTP 404"
+        );
+        let dir = Base::Dir("work".into());
+        let inc = &plan(text, &dir)[0];
+        assert!(inc
+            .failed(&dir, "no such file")
+            .message
+            .contains("resolved against the bundle's folder work to work/../rulez/providers.json"));
     }
 
     #[test]

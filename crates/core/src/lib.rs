@@ -33,6 +33,7 @@ pub mod date;
 pub mod diag;
 pub mod engine;
 pub mod hash;
+pub mod hint;
 pub mod include;
 pub mod keywords;
 pub mod layout;

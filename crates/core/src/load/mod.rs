@@ -216,7 +216,10 @@ impl<'t> Loader<'t> {
             Ok(t) => t,
             Err(e) => {
                 let message = if e.is_syntax() || e.is_eof() {
-                    format!("invalid JSON: {}", strip_position(&e.to_string()))
+                    let cause = likely_cause(text, e.line(), e.column())
+                        .map(|c| format!("; {c}"))
+                        .unwrap_or_default();
+                    format!("invalid JSON: {}{cause}", strip_position(&e.to_string()))
                 } else {
                     "the bundle must be a JSON object".to_string()
                 };
@@ -310,6 +313,38 @@ impl<'t> Loader<'t> {
         );
         self.load_rules(top.get("rules").copied(), bundle, &refs, &roles, limits);
         self.load_claims(top.get("claims").copied(), bundle, &refs, &roles, limits);
+        self.note_missing_library(top.get("include").copied());
+    }
+
+    /// One note for every reference to an id the shipped rule library
+    /// declares: the line to add, instead of only "unknown entity".
+    fn note_missing_library(&mut self, include: Option<&'t RawValue>) {
+        if self.missing_library.is_empty() {
+            return;
+        }
+        let ids: Vec<String> = self
+            .missing_library
+            .iter()
+            .map(|id| format!("\"{id}\""))
+            .collect();
+        let line = crate::hint::SHIPPED_LIBRARY;
+        let add = match include {
+            None => format!("add \"include\": [\"{line}\"] to the bundle"),
+            Some(_) => format!("add \"{line}\" to \"include\""),
+        };
+        let off = include.map(|r| self.offset_of(r));
+        let message = format!(
+            "{} {} declared in the shipped rule library; {add}. The path is relative to this file: the site reads a file opened from disk as if it sat in its bundles/ folder, and the CLI needs the library at that path (public/rules/providers.json in the repository)",
+            ids.join(", "),
+            if ids.len() == 1 { "is" } else { "are" }
+        );
+        self.push(
+            Severity::Error,
+            Code::Include,
+            "include".into(),
+            off,
+            message,
+        );
     }
 }
 
@@ -342,6 +377,50 @@ fn join_path(base: &str, rel: &str) -> String {
     } else {
         format!("{base}.{rel}")
     }
+}
+
+/// The mistake that most likely caused a JSON syntax error at 1-based
+/// `line` and `column` (serde_json counts bytes): a comma before `}` or
+/// `]`, a comment, or single quotes. Those are what people bring from
+/// JavaScript, and serde_json's own words ("key must be a string") do not
+/// name them.
+fn likely_cause(text: &str, line: usize, column: usize) -> Option<String> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let line_text = text[start..].split('\n').next().unwrap_or("");
+    let mut at = start + column.min(line_text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    // serde_json points at or just after the offending character.
+    let before = text[..at].trim_end();
+    let here = text[at..].trim_start().chars().next();
+    let (before, closer) = match before.chars().last() {
+        Some(c @ ('}' | ']')) => (before[..before.len() - 1].trim_end(), Some(c)),
+        _ => (before, here.filter(|c| matches!(c, '}' | ']'))),
+    };
+    if let (Some(closer), true) = (closer, before.ends_with(',')) {
+        let comma = before.len() - 1;
+        let (l, c) = crate::locate::LineIndex::new(text).line_col(text, comma);
+        return Some(format!(
+            "probably a trailing comma at line {l}, column {c}: JSON allows no comma before '{closer}'; remove it"
+        ));
+    }
+    let last = before.chars().last();
+    let next = text[at.saturating_sub(1)..]
+        .chars()
+        .take(2)
+        .collect::<String>();
+    if next.contains("//") || next.contains("/*") || last == Some('/') || here == Some('/') {
+        return Some("JSON has no comments; remove them".into());
+    }
+    if last == Some('\'') || here == Some('\'') {
+        return Some("JSON strings and keys take double quotes (\"), not single quotes".into());
+    }
+    None
 }
 
 /// Drops serde_json's " at line L column C" suffix; the diagnostic carries it.

@@ -132,6 +132,25 @@ impl<'t> Loader<'t> {
                     );
                     None
                 }
+                Some(Kind::HttpHeader) if repeats_name(w.key.as_deref(), &w.value).is_some() => {
+                    let (name, rest) = repeats_name(w.key.as_deref(), &w.value).unwrap_or_default();
+                    self.warn(
+                        Code::Value,
+                        &e,
+                        "value",
+                        format!(
+                            "the value repeats the header name \"{name}:\"; a rule matches the value alone, so write \"value\": \"{rest}\""
+                        ),
+                    );
+                    match normalize_on(Kind::HttpHeader, w.key.as_deref(), &w.value, Some(&target))
+                    {
+                        Ok(n) => Some(n),
+                        Err(m) => {
+                            self.error(Code::Value, &e, "value", m);
+                            None
+                        }
+                    }
+                }
                 Some(k) => match normalize_on(k, w.key.as_deref(), &w.value, Some(&target)) {
                     Ok(n) => Some(n),
                     Err(m) => {
@@ -242,6 +261,17 @@ impl super::reporter::Identified for ObservationRaw<'_> {
     fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// For a header observation whose value starts with its own name and a
+/// colon (`"Server: AmazonS3"` under key `server`): the name as written
+/// and the rest, the value that was meant.
+fn repeats_name<'v>(key: Option<&str>, value: &'v str) -> Option<(&'v str, &'v str)> {
+    let key = key?.trim();
+    let (name, rest) = value.split_once(':')?;
+    name.trim()
+        .eq_ignore_ascii_case(key)
+        .then(|| (name.trim(), rest.trim()))
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub(super) struct Loader<'t> {
     /// Entities an included library declared too, alike: merged into the
     /// library's declaration.
     pub(super) redeclared: Vec<Entity>,
+    /// Ids referenced but not declared that the shipped rule library
+    /// declares: the bundle probably forgot to include it.
+    pub(super) missing_library: std::collections::BTreeSet<String>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -61,6 +64,7 @@ impl<'t> Loader<'t> {
             left_out_ranges: HashSet::default(),
             regex_bytes: base.rules.iter().map(|r| r.condition.regex_bytes()).sum(),
             redeclared: Vec::new(),
+            missing_library: Default::default(),
         }
     }
 
@@ -326,7 +330,26 @@ impl<'t> Loader<'t> {
     ) -> bool {
         match roles.get(id) {
             None => {
-                self.error(Code::UnknownRef, e, rel, format!("unknown entity \"{id}\""));
+                let message = if crate::hint::in_shipped_library(id)
+                    && self.base.entity(id).is_none()
+                {
+                    self.missing_library.insert(id.to_string());
+                    format!(
+                        "unknown entity \"{id}\": a {role} the shipped rule library declares, and this bundle does not include it; see the note on \"include\""
+                    )
+                } else {
+                    let kept = roles
+                        .iter()
+                        .filter(|(_, (r, kept))| *r == role && *kept)
+                        .map(|(k, _)| k.as_str());
+                    let mut kept: Vec<&str> = kept.collect();
+                    kept.sort_unstable();
+                    format!(
+                        "unknown entity \"{id}\"{}",
+                        crate::hint::suggestion(id, kept)
+                    )
+                };
+                self.error(Code::UnknownRef, e, rel, message);
                 false
             }
             Some((r, _)) if *r != role => {
@@ -347,12 +370,19 @@ impl<'t> Loader<'t> {
         if refs.categories.contains(id) {
             true
         } else {
-            self.error(
-                Code::UnknownRef,
-                e,
-                rel,
-                format!("unknown category \"{id}\""),
-            );
+            let mut ids: Vec<&str> = refs.categories.iter().map(String::as_str).collect();
+            ids.sort_unstable();
+            let message = match crate::hint::did_you_mean(id, ids.iter().copied()) {
+                Some(near) => format!(
+                    "unknown category \"{id}\"; did you mean \"{near}\"? The categories are {}",
+                    ids.join(", ")
+                ),
+                None => format!(
+                    "unknown category \"{id}\"; the categories are {}",
+                    ids.join(", ")
+                ),
+            };
+            self.error(Code::UnknownRef, e, rel, message);
             false
         }
     }

@@ -104,6 +104,16 @@ impl<'t> Loader<'t> {
                     ok = false;
                     None
                 }
+                (None, Kind::HttpHeader) => {
+                    self.error(
+                        Code::Value,
+                        &e,
+                        "match",
+                        "an http.header rule needs the header name in \"key\", e.g. \"key\": \"server\"; without it the rule would read no header",
+                    );
+                    ok = false;
+                    None
+                }
                 (None, _) => None,
             };
             let regexes = count_regexes(&w.matcher.condition);
@@ -159,6 +169,14 @@ impl<'t> Loader<'t> {
                     "the explanation is empty; say why a match means this",
                 );
                 ok = false;
+            }
+            if w.references.is_empty() {
+                self.warn(
+                    Code::Unreferenced,
+                    &e,
+                    if has_field(e.raw.get(), "references") { "references" } else { "" },
+                    "no references; add the provider's own documentation that backs the rule, e.g. \"references\": [\"https://…\"]",
+                );
             }
             for (i, r) in w.references.iter().enumerate() {
                 if let Err(m) = check_url(r) {
@@ -301,4 +319,10 @@ fn inline_prefixes(c: &wire::Condition) -> usize {
 /// [`Limits::max_regexes`].
 fn count_regexes(c: &wire::Condition) -> usize {
     c.sum_parts(&|c| usize::from(matches!(c, wire::Condition::Regex(_))))
+}
+
+/// Whether the element's JSON object has a top-level field `name`.
+fn has_field(raw: &str, name: &str) -> bool {
+    serde_json::from_str::<std::collections::HashMap<&str, &RawValue>>(raw)
+        .is_ok_and(|m| m.contains_key(name))
 }

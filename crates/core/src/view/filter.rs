@@ -30,6 +30,10 @@ pub mod param {
     pub const VIEW: &str = "view";
     /// The layout.
     pub const LAYOUT: &str = "layout";
+    /// The name of a file the reader opened from disk: a link made then
+    /// carries it (the file itself never leaves the browser), so whoever
+    /// follows the link is told which file to open.
+    pub const FILE: &str = "file";
     /// Every parameter, in the order a URL lists them.
     pub const ALL: &[&str] = &[
         BUNDLE,
@@ -42,6 +46,7 @@ pub mod param {
         SELECTION,
         VIEW,
         LAYOUT,
+        FILE,
     ];
 }
 

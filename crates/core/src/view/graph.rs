@@ -244,6 +244,28 @@ pub fn entity_matches(bundle: &Bundle, id: &str, needle: &str) -> bool {
         .any(|s| s.to_lowercase().contains(needle))
 }
 
+/// What the search box looks through, for the line under it and the docs.
+pub const SEARCHED: &str = "firm and provider names, aliases and domains, observation values and targets, rule ids and claim ids";
+
+/// Whether `needle` (lower-case, not empty) occurs in what is behind
+/// finding `fi`: the id of a rule it matched, or the value (as written or
+/// normalised), target or header name of an observation it rests on.
+pub fn finding_matches(a: &Analysis, fi: usize, needle: &str) -> bool {
+    let b = &a.bundle;
+    a.findings[fi].traces.iter().any(|t| {
+        let o = &b.observations[t.observation];
+        [
+            b.rules[t.rule].id.as_str(),
+            o.value.as_str(),
+            o.normalized().text.as_str(),
+            o.target.as_str(),
+            o.key.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .any(|s| s.to_lowercase().contains(needle))
+    })
+}
+
 /// Builds the graph of `a` (already taken [`as_of`] a date, if one is set)
 /// under `filters`.
 ///
@@ -306,7 +328,11 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
                 || filters.relationships.contains(&f.relationship))
             && verdict_ok(&claims)
             && country_ok(&f.provider)
-            && search_ok(&f.subject, &f.provider);
+            && (search_ok(&f.subject, &f.provider)
+                || claims
+                    .iter()
+                    .any(|&c| b.claims[c].id.to_lowercase().contains(&needle))
+                || finding_matches(a, fi, &needle));
         if keep {
             drafts.push(Draft {
                 subject: f.subject.clone(),
@@ -328,7 +354,8 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             && filters.relationships.is_empty()
             && verdict_ok(&[ci])
             && country_ok(&claim.provider)
-            && search_ok(&claim.subject, &claim.provider);
+            && (search_ok(&claim.subject, &claim.provider)
+                || claim.id.to_lowercase().contains(&needle));
         if !keep {
             continue;
         }
@@ -525,6 +552,32 @@ mod tests {
     }
 
     #[test]
+    fn search_reaches_observation_values_and_rule_ids() {
+        let a = analyze(FIXTURE, &Limits::default());
+        let edges = |q: &str| {
+            let g = build(
+                &a,
+                &Filters {
+                    search: q.into(),
+                    ..Filters::default()
+                },
+            );
+            g.edges
+                .iter()
+                .map(|e| (g.nodes[e.from].id.clone(), g.nodes[e.to].id.clone()))
+                .collect::<Vec<_>>()
+        };
+        // Only in a raw value: the SPF record's include.
+        assert!(edges("spf.bluemail").contains(&("alpha".into(), "bluemail".into())));
+        // A rule id finds every edge the rule matched and nothing else.
+        let by_rule = edges("MX-BLUEMAIL");
+        assert!(!by_rule.is_empty());
+        assert!(by_rule.iter().all(|(_, p)| p == "bluemail"), "{by_rule:?}");
+        // Nothing matches a word that is nowhere.
+        assert!(edges("zzz-nowhere").is_empty());
+    }
+
+    #[test]
     fn as_of_hides_later_observations() {
         let a = analyze(FIXTURE, &Limits::default());
         let early = as_of(&a, crate::date::parse_date("2019-12-31").unwrap());
@@ -580,8 +633,8 @@ mod tests {
             edge: 0,
         }];
         assert_eq!(
-            to_csv(&rows),
-            "firm,provider,category,relationship,evidence,verdict\r\n\"A, \"\"B\"\"\",'=cmd(),-,direct,2,supported\r\n"
+            to_csv(&rows, Some("Synthetic, made up")),
+            "firm,provider,category,relationship,evidence,verdict,note\r\n\"A, \"\"B\"\"\",'=cmd(),-,direct,2,supported,\"Synthetic, made up\"\r\n"
         );
     }
 }

@@ -1,17 +1,22 @@
 //! What the viewer shows, computed in the core so the CLI, the tests and
 //! the browser agree: the firm → provider [`graph`], the [`filter`]s and
-//! as-of date over it, the [`table`] rows with their CSV, and the
+//! as-of date over it, the [`table`] rows with their CSV, the [`findings`]
+//! export (one row per observation behind an edge), and the
 //! providers × categories [`matrix`] of the charts.
 
+pub mod cite;
 pub mod filter;
+pub mod findings;
 pub mod graph;
 pub mod matrix;
 pub mod table;
 
+pub use cite::{cite_claim, cite_edge, Style};
 pub use filter::{as_of, listing_in_force, param, Filters, VerdictFilter};
+pub use findings::{finding_rows, findings_csv, findings_json, FindingRow};
 pub use graph::{
-    build, country_of, edge_findings, entity_matches, root_of, Edge, EdgeKind, Graph, Group, Node,
-    Side,
+    build, country_of, edge_findings, entity_matches, finding_matches, root_of, Edge, EdgeKind,
+    Graph, Group, Node, Side, SEARCHED,
 };
 pub use matrix::{provider_category_matrix, Matrix};
-pub use table::{rows, to_csv, Row};
+pub use table::{csv_cell, rows, to_csv, Row};

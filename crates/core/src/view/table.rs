@@ -42,30 +42,36 @@ pub fn rows(g: &Graph) -> Vec<Row> {
         .collect()
 }
 
-/// Renders rows as CSV (RFC 4180 quoting). Cells that a spreadsheet would
-/// read as a formula (`=`, `+`, `-`, `@` first) are prefixed with `'`.
-pub fn to_csv(rows: &[Row]) -> String {
-    fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@']) && s != "-" {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
+/// One CSV cell (RFC 4180 quoting). A cell that a spreadsheet would read
+/// as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) && s != "-" {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
     }
-    let mut out = String::from("firm,provider,category,relationship,evidence,verdict\r\n");
+}
+
+/// Renders rows as CSV (see [`csv_cell`]). Every row carries `note`, the
+/// bundle's banner, so a row copied out of context still says
+/// "synthetic" when the bundle does.
+pub fn to_csv(rows: &[Row], note: Option<&str>) -> String {
+    let note = csv_cell(note.unwrap_or(""));
+    let mut out = String::from("firm,provider,category,relationship,evidence,verdict,note\r\n");
     for r in rows {
         let cells = [
-            cell(&r.firm),
-            cell(&r.provider),
-            cell(&r.category),
-            cell(&r.relationship),
+            csv_cell(&r.firm),
+            csv_cell(&r.provider),
+            csv_cell(&r.category),
+            csv_cell(&r.relationship),
             r.evidence.to_string(),
-            cell(&r.verdict),
+            csv_cell(&r.verdict),
+            note.clone(),
         ];
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
