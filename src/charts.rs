@@ -22,10 +22,37 @@ fn shade(n: usize, max: usize) -> RGBColor {
     RGBColor(lerp(0xd6, 0x1f), lerp(0xe6, 0x63), lerp(0xf7, 0xb4))
 }
 
-/// The providers × categories grid as an SVG string.
+/// Estimated width of `text` at 16 px: the charts' label size.
+fn text_width(text: &str) -> i32 {
+    let o = whoserves_core::layout::Options::default();
+    (whoserves_core::layout::label_width(text, &o) * 16.0 / 13.0).ceil() as i32
+}
+
+/// `text` cut to fit `max` pixels at 16 px, with an ellipsis when cut.
+fn fit(text: &str, max: i32) -> String {
+    if text_width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if text_width(&format!("{out}{c}…")) > max {
+            break;
+        }
+        out.push(c);
+    }
+    format!("{}…", out.trim_end())
+}
+
+/// The providers × categories grid as an SVG string. The label column is
+/// as wide as the longest provider name (up to 300 px, then names are
+/// cut with an ellipsis; the table view has them whole), and the totals
+/// column as wide as its heading, so nothing is clipped.
 pub fn matrix_svg(m: &Matrix) -> String {
-    let (left, top, cell_w, cell_h) = (190i32, 96i32, 74i32, 26i32);
-    let w = (left + cell_w * m.categories.len() as i32 + 70).max(320) as u32;
+    let longest = m.providers.iter().map(|p| text_width(p)).max().unwrap_or(0);
+    let left = (longest + 20).clamp(120, 300);
+    let (top, cell_w, cell_h) = (96i32, 58i32, 26i32);
+    let totals_w = text_width("firms") + 28;
+    let w = (left + cell_w * m.categories.len() as i32 + totals_w).max(320) as u32;
     let h = (top + cell_h * m.providers.len() as i32 + 16).max(140) as u32;
     let mut out = String::new();
     {
@@ -40,12 +67,12 @@ pub fn matrix_svg(m: &Matrix) -> String {
         }
         let _ = root.draw(&Text::new(
             "firms",
-            (left + cell_w * m.categories.len() as i32 + 12, top - 12),
+            (left + cell_w * m.categories.len() as i32 + 10, top - 12),
             font.clone(),
         ));
         for (ri, p) in m.providers.iter().enumerate() {
             let y = top + ri as i32 * cell_h;
-            let _ = root.draw(&Text::new(p.clone(), (8, y + 7), font.clone()));
+            let _ = root.draw(&Text::new(fit(p, left - 16), (8, y + 7), font.clone()));
             for (ci, n) in m.counts[ri].iter().enumerate() {
                 let x = left + ci as i32 * cell_w;
                 let fill = shade(*n, max);
@@ -72,7 +99,7 @@ pub fn matrix_svg(m: &Matrix) -> String {
             }
             let _ = root.draw(&Text::new(
                 m.totals[ri].to_string(),
-                (left + cell_w * m.categories.len() as i32 + 18, y + 7),
+                (left + cell_w * m.categories.len() as i32 + 16, y + 7),
                 font.clone(),
             ));
         }
@@ -139,11 +166,11 @@ pub fn Charts() -> impl IntoView {
     view! {
         <section class="charts" data-testid="charts">
             <figure>
-                <figcaption>"Providers × categories: how many firms each provider serves in each category (from findings; the table view lists every edge)."</figcaption>
+                <figcaption>"Providers × categories: how many distinct firms each provider has a finding for in each category, of any relationship (direct, account, incidental or weak; claims without a finding are not counted). Tick a relationship filter, e.g. \u{201c}direct\u{201d}, to count only those. The table view lists every edge."</figcaption>
                 <div class="chart" data-testid="chart-matrix" inner_html=move || matrix_svg(&matrix.get())></div>
             </figure>
             <figure>
-                <figcaption>"Firms per provider: distinct firms each provider (with its services) serves."</figcaption>
+                <figcaption>"Firms per provider: distinct firms each provider (with its services) has a finding for, under the same rule."</figcaption>
                 <div class="chart" data-testid="chart-firms" inner_html=move || firms_per_provider_svg(&matrix.get())></div>
             </figure>
         </section>

@@ -180,6 +180,13 @@ pub fn App() -> impl IntoView {
                 </main>
                 <panel::Panel />
             </div>
+            <p class="print-only" data-testid="print-url">{move || {
+                // Re-render when the view changes; the link reads the rest.
+                state.filters.track();
+                state.view.track();
+                state.current.track();
+                format!("Printed from {} (whoserves viewer).", state.link_to(state.selection.get()))
+            }}</p>
             <div class="drop-hint" aria-hidden="true">"Drop an evidence file to open it. It stays in your browser."</div>
         </div>
     }

@@ -25,7 +25,10 @@ pub fn safe_href(url: &str) -> Option<String> {
 pub fn link(url: &str, text: String) -> AnyView {
     match safe_href(url) {
         Some(h) => {
-            view! { <a href=h target="_blank" rel="noopener noreferrer">{text}</a> }.into_any()
+            // A link that shows its own address needs no printed copy of it.
+            let class = (text.trim() == h).then_some("url");
+            view! { <a href=h class=class target="_blank" rel="noopener noreferrer">{text}</a> }
+                .into_any()
         }
         None => view! { <span>{text}</span> }.into_any(),
     }

@@ -99,9 +99,11 @@ test('filters change the graph, the lists and the table', async (t) => {
   const [download] = await Promise.all([v.page.waitForEvent('download'), v.page.getByTestId('export-csv').click()]);
   const csv = readFileSync(await download.path(), 'utf8');
   const lines = csv.trim().split('\r\n');
-  assert.equal(lines[0], 'firm,provider,category,relationship,evidence,verdict');
+  assert.equal(lines[0], 'firm,provider,category,relationship,evidence,verdict,note');
   assert.equal(lines.length, edgeCount + 1);
   assert.ok(lines.slice(1).every((l) => l.startsWith('FaceGrid,')), csv);
+  // The bundle's banner goes into every row.
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',"Synthetic data: every firm, domain, observation and claim in this demo is fictional. Only the provider rules are real."')), csv);
 });
 
 test('the charts draw from the filtered graph', async (t) => {

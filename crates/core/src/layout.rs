@@ -114,9 +114,37 @@ pub struct Layout {
     pub height: f64,
 }
 
-/// Estimated width of a label.
+/// Advance widths of ASCII 32..=126 in bold 13 px DejaVu Sans, in tenths
+/// of a pixel, as Chromium measures them. DejaVu is the widest common
+/// sans-serif (Debian's default), and a selected label turns bold, so a
+/// width from this table holds for any label in any state.
+const BOLD_13PX: [u8; 95] = [
+    45, 59, 68, 109, 90, 130, 113, 40, 59, 59, 68, 109, 49, 54, 49, 47, 90, 90, 90, 90, 90, 90, 90,
+    90, 90, 90, 52, 52, 109, 109, 109, 75, 130, 101, 99, 95, 108, 89, 89, 107, 109, 48, 48, 101,
+    83, 129, 109, 111, 95, 111, 100, 94, 89, 106, 101, 143, 100, 94, 94, 59, 47, 59, 109, 65, 65,
+    88, 93, 77, 93, 88, 57, 93, 93, 45, 45, 86, 45, 135, 93, 89, 93, 93, 64, 77, 62, 93, 85, 120,
+    84, 85, 76, 93, 47, 93, 109,
+];
+
+/// Whether `c` takes a full em (CJK ideographs, Hangul, full-width forms).
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60)
+}
+
+/// Estimated width of a label: per character from [`BOLD_13PX`], scaled
+/// by `o.char_width` (7.4 px, the table's average, at the default size).
+/// Upper-case letters and `m`/`w` are wide and `i`/`l` narrow, so a count
+/// of characters alone cuts names like "AMAZON" short.
 pub fn label_width(text: &str, o: &Options) -> f64 {
-    text.chars().count() as f64 * o.char_width + 4.0
+    let tenths: u32 = text
+        .chars()
+        .map(|c| match c as u32 {
+            32..=126 => u32::from(BOLD_13PX[c as usize - 32]),
+            _ if is_wide(c) => 130,
+            _ => 95,
+        })
+        .sum();
+    f64::from(tenths) / 10.0 * (o.char_width / 7.4) + 4.0
 }
 
 /// The control points of an edge drawn as a cubic Bézier from `a` to `b`,
@@ -615,6 +643,30 @@ pub fn layout_crossings(g: &Graph, l: &Layout) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn label_widths_hold_bold_names() {
+        // Chromium's widths of these names in bold 13 px DejaVu Sans.
+        let o = Options::default();
+        for (name, bold_px) in [
+            ("Amazon", 58.0),
+            ("Microsoft 365 (Exchange Online)", 239.3),
+            ("GoDaddy", 66.0),
+        ] {
+            assert!(
+                label_width(name, &o) >= bold_px,
+                "{name}: {}",
+                label_width(name, &o)
+            );
+            assert!(
+                label_width(name, &o) <= bold_px + 8.0,
+                "{name}: {}",
+                label_width(name, &o)
+            );
+        }
+        assert!(label_width("海康威视", &o) >= 52.0);
+    }
+
     use super::*;
     use crate::view::{build, Filters};
     use crate::{analyze, Limits};
