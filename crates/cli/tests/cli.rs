@@ -247,6 +247,47 @@ fn includes_read_only_regular_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn a_wrong_include_path_is_reported_once_with_where_it_was_resolved() {
+    let dir = std::env::temp_dir().join(format!("whoserves-cli-inc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("mine.json");
+    std::fs::write(
+        &bundle,
+        r#"{"format": "whoserves/1", "include": ["rules/providers.json"],
+  "meta": {"title": "t", "sources": [{"id": "s", "title": "S"}]},
+  "entities": [{"id": "f", "role": "subject", "name": "F"}],
+  "claims": [{"id": "c1", "subject": "f", "provider": "amazon", "category": "hosting", "source": "s"},
+             {"id": "c2", "subject": "f", "provider": "cloudflare", "category": "cdn", "source": "s"},
+             {"id": "c3", "subject": "f", "provider": "amazon", "category": "webhosting", "source": "s"}]}"#,
+    )
+    .unwrap();
+    let o = run(&["validate", bundle.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(": error[")).collect();
+    let resolved = format!(
+        "error[include]: include[0]: \"rules/providers.json\" could not be read (resolved against the bundle's folder {} to {}",
+        dir.display(),
+        dir.join("rules/providers.json").display()
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(&resolved)).count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("4 references to ids this bundle does not declare (\"amazon\", \"cloudflare\", \"webhosting\") are not listed one by one"),
+        "{out}"
+    );
+    assert!(!out.contains("unknown entity"), "no cascade: {out}");
+    assert!(
+        out.contains("add \"../rules/providers.json\" to \"include\""),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A reader that stops early ends the CLI quietly (SIGPIPE), never with a
 /// panic about a broken pipe.
 #[cfg(unix)]
