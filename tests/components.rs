@@ -37,16 +37,22 @@ async fn settle() {
 #[wasm_bindgen_test]
 fn chart_text_from_data_is_escaped() {
     let m = Matrix {
-        providers: vec!["<script>alert(1)</script> & \"co\"".into()],
+        providers: vec![
+            "<script>alert(1)</script> & \"co\"".into(),
+            "\"q\" & <b>".into(),
+        ],
         categories: vec!["<img src=x onerror=alert(1)>".into()],
-        counts: vec![vec![1]],
-        totals: vec![1],
+        counts: vec![vec![1], vec![0]],
+        totals: vec![1, 0],
     };
     let svg = matrix_svg(&m);
+    // The long name is cut with an ellipsis to fit the label column; what
+    // is kept is escaped.
     assert!(
-        svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;"),
+        svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"),
         "{svg}"
     );
+    assert!(svg.contains("&quot;q&quot; &amp; &lt;b&gt;"), "{svg}");
     assert!(!svg.contains("<script>") && !svg.contains("<img"), "{svg}");
 }
 

@@ -207,6 +207,7 @@ pub fn analyze_documents(
     } else {
         diagnostics.extend(without_cascade(own, &unread));
     }
+    addresses_without_ranges(&bundle, &mut diagnostics);
     finish(bundle, diagnostics, limits, None)
 }
 
@@ -261,7 +262,33 @@ pub fn analyze(text: &str, limits: &Limits) -> Analysis {
         bundle,
         diagnostics,
     } = load(text, limits);
+    let mut diagnostics = diagnostics;
+    addresses_without_ranges(&bundle, &mut diagnostics);
     finish(bundle, diagnostics, limits, None)
+}
+
+/// A warning when a bundle records addresses (`dns.a`, `dns.aaaa`) but no
+/// rule reads them: without a range library they attribute nothing, and
+/// nothing else would say so.
+fn addresses_without_ranges(bundle: &Bundle, diagnostics: &mut Vec<Diagnostic>) {
+    use crate::model::Kind;
+    let is_address = |k: Kind| matches!(k, Kind::DnsA | Kind::DnsAaaa);
+    let n = bundle
+        .observations
+        .iter()
+        .filter(|o| is_address(o.kind))
+        .count();
+    if n == 0 || bundle.rules.iter().any(|r| is_address(r.kind)) {
+        return;
+    }
+    diagnostics.push(Diagnostic::warning(
+        Code::Include,
+        "observations",
+        format!(
+            "{n} dns.a/dns.aaaa observation{} attribute nothing: no rule reads addresses, and the shipped providers.json has none. Include a range library for the providers you expect, e.g. \"../rules/aws-2026-08-22.json\" (docs/rule-libraries.md lists them), or record ip.asn observations for the addresses",
+            if n == 1 { "" } else { "s" }
+        ),
+    ));
 }
 
 /// Evaluates a loaded bundle as of `as_of` and judges its claims.
@@ -437,6 +464,37 @@ mod tests {
         );
         // The bundle's own mistakes are still listed.
         assert!(rendered[2].contains("unknown status"), "{}", rendered[2]);
+    }
+
+    #[test]
+    fn addresses_without_a_range_library_are_named() {
+        let main = r#"{"format": "whoserves/1", "meta": {"title": "m", "sources": [{"id": "s", "title": "S"}]},
+          "entities": [{"id": "f", "role": "subject", "name": "F"}],
+          "observations": [{"id": "o1", "subject": "f", "target": "f.example", "kind": "dns.a", "value": "192.0.2.1",
+            "observed_at": "2020-01-01", "source": "s", "provenance": "synthetic"}]}"#;
+        let a = analyze(main, &Limits::default());
+        assert!(!a.has_errors());
+        let w: Vec<&str> = a.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("1 dns.a/dns.aaaa observation attribute nothing"),
+            "{}",
+            w[0]
+        );
+        // It stays through a re-judgement at a date, once.
+        let then = a.as_of(crate::date::parse_date("2020-06-01").ok());
+        assert_eq!(then.diagnostics.len(), 1);
+        // A rule that reads addresses silences it.
+        let with_rule = main.replace(
+            r#"{"id": "f", "role": "subject", "name": "F"}]"#,
+            r#"{"id": "f", "role": "subject", "name": "F"}, {"id": "p", "role": "provider", "name": "P"}],
+              "rules": [{"id": "a-p", "provider": "p", "category": "hosting", "relationship": "direct",
+                "match": {"kind": "dns.a", "condition": {"cidr": {"prefixes": ["192.0.2.0/24"]}}},
+                "explanation": "x", "references": ["https://p.example/ranges"], "examples": {"match": ["192.0.2.9"]}}]"#,
+        );
+        let a = analyze(&with_rule, &Limits::default());
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        assert_eq!(a.findings.len(), 1);
     }
 
     #[test]
