@@ -6,6 +6,8 @@
 
 pub mod charts;
 pub mod cite;
+pub mod embed;
+pub mod export;
 pub mod graph_view;
 pub mod lists;
 pub mod live;
@@ -55,6 +57,7 @@ fn apply_url(state: AppState, u: &UrlState) {
     state.view.set(u.view);
     state.layout_kind.set(u.layout);
     state.linked_file.set(u.file.clone());
+    state.embed.set(u.embed.clone());
 }
 
 /// The whole app.
@@ -99,6 +102,7 @@ pub fn App() -> impl IntoView {
             file: state
                 .current
                 .with(|c| c.as_ref().and_then(|c| c.local_file())),
+            embed: state.embed.get_untracked(),
         };
         if state.current.with_untracked(|c| c.is_none()) || restoring.get_value() {
             return;
@@ -110,7 +114,9 @@ pub fn App() -> impl IntoView {
             .and_then(|w| w.location().pathname().ok())
             .unwrap_or_default();
         let url = format!("{path}{}", u.to_query());
-        if u.selection != last_selection.get_value() {
+        // An embed never adds history entries: they would be the
+        // article's, and Back would step through the graph's selections.
+        if u.selection != last_selection.get_value() && u.embed.is_none() {
             last_selection.set_value(u.selection.clone());
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         } else {
@@ -130,6 +136,11 @@ pub fn App() -> impl IntoView {
             spawn_local(load::load_url(state, b));
         }
     });
+
+    // Embed mode: the chrome-less view for an iframe, nothing else.
+    if let Some(id) = initial.embed.clone() {
+        return view! { <embed::EmbedApp id=id /> }.into_any();
+    }
 
     // Drag and drop anywhere in the window.
     let dragging = RwSignal::new(false);
@@ -155,6 +166,7 @@ pub fn App() -> impl IntoView {
             <div class="workspace">
                 <lists::FilterBar />
                 <main class="main" id="main">
+                    <div class="view-bar">
                     <div class="tabs" role="tablist" aria-label="View">
                         <button role="tab" data-testid="tab-graph" aria-selected=move || (state.view.get() == View::Graph).to_string()
                             on:click=move |_| state.view.set(View::Graph)>"Graph"</button>
@@ -162,6 +174,7 @@ pub fn App() -> impl IntoView {
                             on:click=move |_| state.view.set(View::Table)>"Table"</button>
                         <button role="tab" data-testid="tab-charts" aria-selected=move || (state.view.get() == View::Charts).to_string()
                             on:click=move |_| state.view.set(View::Charts)>"Charts"</button>
+                    </div>
                         <label class="layout-pick">"Layout "
                             <select data-testid="layout" on:change=move |ev| state.layout_kind.set(LayoutKind::parse(&event_target_value(&ev)))
                                 prop:value=move || state.layout_kind.get().as_str()>
@@ -170,6 +183,8 @@ pub fn App() -> impl IntoView {
                                 <option value="force">"Force-directed"</option>
                             </select>
                         </label>
+                        <export::ExportMenu />
+                        <embed::EmbedDialog />
                     </div>
                     {move || match state.view.get() {
                         View::Graph => view! { <graph_view::GraphView /> }.into_any(),
@@ -190,6 +205,7 @@ pub fn App() -> impl IntoView {
             <div class="drop-hint" aria-hidden="true">"Drop an evidence file to open it. It stays in your browser."</div>
         </div>
     }
+    .into_any()
 }
 
 /// Title bar: bundle picker and file input.
@@ -235,7 +251,7 @@ fn Header() -> impl IntoView {
 
 /// Progress and load errors, with the bundle's diagnostics.
 #[component]
-fn Status() -> impl IntoView {
+pub(crate) fn Status() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         match state.status.get() {

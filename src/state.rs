@@ -120,7 +120,7 @@ pub enum LayoutKind {
 }
 
 /// Above this many nodes, `Auto` picks the force-directed layout.
-pub const AUTO_FORCE_NODES: usize = 400;
+pub use whoserves_core::layout::AUTO_FORCE_NODES;
 
 impl LayoutKind {
     /// URL name.
@@ -143,7 +143,7 @@ impl LayoutKind {
 }
 
 /// The seed of the force-directed layout (fixed, so views are shareable).
-pub const FORCE_SEED: u64 = 2020;
+pub use whoserves_core::layout::FORCE_SEED;
 
 /// One entry of the bundle picker.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +185,8 @@ pub struct AppState {
     pub live: crate::live::Live,
     /// The local file a followed link was made from (`file=`), if any.
     pub linked_file: RwSignal<Option<String>>,
+    /// Embed mode and its id (`embed=1`, `embed-id`), fixed at start.
+    pub embed: RwSignal<Option<String>>,
 }
 
 impl Current {
@@ -201,6 +203,12 @@ impl AppState {
     /// The state of the page as a URL query, with `selection` instead of
     /// the current one: what a link to that view carries.
     pub fn query_with(&self, selection: Selection) -> String {
+        self.url_state(selection, self.embed.get_untracked())
+            .to_query()
+    }
+
+    /// The page's state as a [`UrlState`], with `selection` and `embed`.
+    pub fn url_state(&self, selection: Selection, embed: Option<String>) -> UrlState {
         let (bundle, file) = self.current.with_untracked(|c| match c {
             Some(c) => (c.param.clone(), c.local_file()),
             None => (None, None),
@@ -212,8 +220,8 @@ impl AppState {
             view: self.view.get_untracked(),
             layout: self.layout_kind.get_untracked(),
             file,
+            embed,
         }
-        .to_query()
     }
 
     /// An absolute link to the page with `selection`.
@@ -252,23 +260,12 @@ impl AppState {
         let layout_kind = RwSignal::new(LayoutKind::Auto);
         let layout = Memo::new(move |_| {
             let g = graph.get();
-            let labels = |i: usize| {
-                let e = &g.edges[i];
-                e.kind
-                    .is_claim()
-                    .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
-            };
-            let o = layout::Options::default();
             let force = match layout_kind.get() {
-                LayoutKind::Force => true,
-                LayoutKind::Columns => false,
-                LayoutKind::Auto => g.nodes.len() > AUTO_FORCE_NODES,
+                LayoutKind::Force => Some(true),
+                LayoutKind::Columns => Some(false),
+                LayoutKind::Auto => None,
             };
-            Shared(Arc::new(if force {
-                layout::force(&g, FORCE_SEED, &labels, &o)
-            } else {
-                layout::two_column(&g, &labels, &o)
-            }))
+            Shared(Arc::new(layout::for_graph(&g, force)))
         });
         AppState {
             current,
@@ -285,6 +282,7 @@ impl AppState {
             layout,
             live: crate::live::Live::new(),
             linked_file: RwSignal::new(None),
+            embed: RwSignal::new(None),
         }
     }
 }
@@ -294,6 +292,9 @@ impl Default for AppState {
         Self::new()
     }
 }
+
+/// The id an embed posts its height under when the link names none.
+pub const DEFAULT_EMBED_ID: &str = "whoserves";
 
 /// The state kept in the URL.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -310,6 +311,8 @@ pub struct UrlState {
     pub layout: LayoutKind,
     /// `file`: the name of the local file on screen when the link was made.
     pub file: Option<String>,
+    /// `embed=1` (and `embed-id`): the chrome-less embed, with its id.
+    pub embed: Option<String>,
 }
 
 impl UrlState {
@@ -328,7 +331,7 @@ impl UrlState {
             })
             .unwrap_or_default();
         let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
-        use param::{BUNDLE, FILE, LAYOUT, SELECTION, VIEW};
+        use param::{BUNDLE, EMBED, EMBED_ID, FILE, LAYOUT, SELECTION, VIEW};
         let filters = Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let selection = match get(SELECTION) {
             Some(s) if s.starts_with("n:") => Selection::Node(s[2..].to_string()),
@@ -347,6 +350,11 @@ impl UrlState {
             view,
             layout: LayoutKind::parse(get(LAYOUT).as_deref().unwrap_or("")),
             file: get(FILE).filter(|_| get(BUNDLE).is_none()),
+            embed: (get(EMBED).as_deref() == Some("1")).then(|| {
+                get(EMBED_ID)
+                    .filter(|i| !i.is_empty() && i.len() <= 64)
+                    .unwrap_or_else(|| DEFAULT_EMBED_ID.to_string())
+            }),
         }
     }
 
@@ -374,6 +382,12 @@ impl UrlState {
         }
         if let (None, Some(f)) = (&self.bundle, &self.file) {
             p.append(param::FILE, f);
+        }
+        if let Some(id) = &self.embed {
+            p.append(param::EMBED, "1");
+            if id != DEFAULT_EMBED_ID {
+                p.append(param::EMBED_ID, id);
+            }
         }
         let s: String = p.to_string().into();
         if s.is_empty() {

@@ -14,6 +14,7 @@
 //! examples), 2 usage error (including an unreadable file).
 
 mod collect;
+mod export;
 mod import;
 mod read;
 
@@ -60,6 +61,11 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
         as_of: Option<Date>,
     },
+    /// Export the graph as the viewer draws it: svg (a standalone image
+    /// with the source credit), gexf (Gephi), ftm (FollowTheMoney JSON
+    /// lines), csv (edges), findings-csv or findings-json (the
+    /// observations behind each edge). A bundle with errors is not exported.
+    Export(export::ExportArgs),
     /// Run every rule's match and no-match examples.
     TestRules {
         /// The bundle (JSON).
@@ -97,7 +103,7 @@ enum Command {
     },
 }
 
-fn parse_date_arg(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date_arg(s: &str) -> Result<Date, String> {
     whoserves_core::date::parse_date(s)
 }
 
@@ -165,6 +171,7 @@ fn main() -> ExitCode {
             exit_for(a)
         }),
         Command::TestRules { file } => with_bundle(&file, test_rules),
+        Command::Export(args) => export::export(args),
         Command::Import(cmd) => import::run(cmd),
         Command::Collect(args) => collect::collect(args),
         Command::Merge { files, output } => collect::merge(&files, &output),
@@ -227,7 +234,7 @@ fn test_rules(a: &Analysis, name: &str) -> ExitCode {
 
 /// Reads the bundle and the rule libraries the core plans for it, then
 /// analyses them with the core.
-fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
+pub(crate) fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
     let limits = Limits::default();
     let name = file.display().to_string();
     let text = match read_bundle_file(file, limits.max_bytes) {
@@ -281,7 +288,7 @@ fn exit_for(a: &Analysis) -> ExitCode {
 }
 
 /// Prints the diagnostics whose code `keep` accepts. `render` makes them inert.
-fn print_diagnostics(a: &Analysis, name: &str, keep: impl Fn(Code) -> bool) {
+pub(crate) fn print_diagnostics(a: &Analysis, name: &str, keep: impl Fn(Code) -> bool) {
     for d in a.diagnostics.iter().filter(|d| keep(d.code)) {
         println!("{}", d.render(name));
     }

@@ -288,6 +288,58 @@ fn a_wrong_include_path_is_reported_once_with_where_it_was_resolved() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `export` writes each format from the same core code as the viewer; the
+/// SVG is deterministic, so it is compared with a file
+/// (`WHOSERVES_BLESS=1` rewrites it).
+#[test]
+fn export_writes_every_format_and_a_stable_svg() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/bundles/demo.json");
+    let demo = demo.to_str().unwrap();
+    let svg = run(&["export", "--format", "svg", demo]);
+    assert_eq!(svg.status.code(), Some(0));
+    let svg = stdout(&svg);
+    let golden = fixture("export/demo.svg");
+    if std::env::var_os("WHOSERVES_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &svg).unwrap();
+    }
+    let expected = std::fs::read_to_string(&golden).expect("tests/fixtures/export/demo.svg");
+    assert_eq!(svg, expected, "the SVG changed; review and bless");
+    assert!(svg.contains(
+        "Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23"
+    ));
+    let gexf = stdout(&run(&["export", "--format", "gexf", demo]));
+    assert!(gexf.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.3\""
+    ));
+    let ftm = stdout(&run(&["export", "--format", "ftm", demo]));
+    for line in ftm.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            ["Company", "Sanction", "UnknownLink"].contains(&v["schema"].as_str().unwrap()),
+            "{line}"
+        );
+    }
+    let csv = stdout(&run(&["export", "--format", "csv", demo]));
+    assert!(csv.starts_with("firm,provider,category,relationship,evidence,verdict,note\r\n"));
+    let findings = stdout(&run(&[
+        "export",
+        "--format",
+        "findings-json",
+        "--as-of",
+        "2026-11-30",
+        demo,
+    ]));
+    let f: serde_json::Value = serde_json::from_str(&findings).unwrap();
+    assert_eq!(f["as_of"], "2026-11-30");
+    assert!(!f["findings"].as_array().unwrap().is_empty());
+    // A bundle with errors is not exported.
+    let broken = fixture("broken/unknown-entity.json");
+    let o = run(&["export", "--format", "svg", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("unknown entity"));
+}
+
 /// A reader that stops early ends the CLI quietly (SIGPIPE), never with a
 /// panic about a broken pipe.
 #[cfg(unix)]

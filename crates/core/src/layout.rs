@@ -430,6 +430,30 @@ fn place_edge_labels(
     out
 }
 
+/// Above this many nodes, the automatic choice is the force-directed layout.
+pub const AUTO_FORCE_NODES: usize = 400;
+
+/// The seed of the force-directed layout (fixed, so views are shareable).
+pub const FORCE_SEED: u64 = 2020;
+
+/// The layout the viewer draws `g` with, which exports reuse: two columns,
+/// or force-directed when `force_directed` (`None`: force-directed above
+/// [`AUTO_FORCE_NODES`] nodes), claim-only edges labelled with their verdict.
+pub fn for_graph(g: &Graph, force_directed: Option<bool>) -> Layout {
+    let labels = |i: usize| {
+        let e = &g.edges[i];
+        e.kind
+            .is_claim()
+            .then(|| e.verdict.map(|v| v.label().to_string()).unwrap_or_default())
+    };
+    let o = Options::default();
+    if force_directed.unwrap_or(g.nodes.len() > AUTO_FORCE_NODES) {
+        force(g, FORCE_SEED, &labels, &o)
+    } else {
+        two_column(g, &labels, &o)
+    }
+}
+
 /// A force-directed layout (Fruchterman–Reingold) for larger bundles.
 /// Deterministic: the same graph and `seed` give the same layout.
 /// Repulsion only considers nodes in neighbouring grid cells, so each

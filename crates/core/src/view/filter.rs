@@ -30,6 +30,10 @@ pub mod param {
     pub const VIEW: &str = "view";
     /// The layout.
     pub const LAYOUT: &str = "layout";
+    /// Embed mode: `1` draws the chrome-less view for an iframe.
+    pub const EMBED: &str = "embed";
+    /// The embed's id in its height messages.
+    pub const EMBED_ID: &str = "embed-id";
     /// The name of a file the reader opened from disk: a link made then
     /// carries it (the file itself never leaves the browser), so whoever
     /// follows the link is told which file to open.
@@ -47,6 +51,8 @@ pub mod param {
         VIEW,
         LAYOUT,
         FILE,
+        EMBED,
+        EMBED_ID,
     ];
 }
 

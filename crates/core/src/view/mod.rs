@@ -5,18 +5,25 @@
 //! providers × categories [`matrix`] of the charts.
 
 pub mod cite;
+pub mod embed;
 pub mod filter;
 pub mod findings;
+pub mod ftm;
+pub mod gexf;
 pub mod graph;
 pub mod matrix;
+pub mod svg;
 pub mod table;
 
 pub use cite::{cite_claim, cite_edge, Style};
 pub use filter::{as_of, listing_in_force, param, Filters, VerdictFilter};
 pub use findings::{finding_rows, findings_csv, findings_json, FindingRow};
+pub use ftm::graph_ftm;
+pub use gexf::graph_gexf;
 pub use graph::{
     build, country_of, edge_findings, entity_matches, finding_matches, root_of, Edge, EdgeKind,
     Graph, Group, Node, Side, SEARCHED,
 };
 pub use matrix::{provider_category_matrix, Matrix};
+pub use svg::{credit, graph_svg};
 pub use table::{csv_cell, rows, to_csv, Row};

@@ -1,0 +1,72 @@
+//! The embed snippet a reporter pastes into an article: an iframe in
+//! Datawrapper's responsive shape, a six-line resizer, and a `<noscript>`
+//! static image.
+//!
+//! The embedded page posts its height as
+//! `{"datawrapper-height": {"<id>": px}}`, so the resizer scripts
+//! newsrooms already run for Datawrapper resize it too; [`RESIZER`] is our
+//! own, for pages that have none. It matches the message to its iframe by
+//! `event.source`, never by origin or id alone, as Datawrapper's newer
+//! embed code does. The iframe's `height` is the fixed fallback when a CMS
+//! strips scripts.
+
+use super::svg::xml_escape;
+
+/// The message key the embed posts its height under.
+pub const HEIGHT_KEY: &str = "datawrapper-height";
+
+/// The fallback height of the iframe, in pixels.
+pub const FALLBACK_HEIGHT: u32 = 600;
+
+/// Our resizer: six lines, no dependencies, for pages without one.
+pub const RESIZER: &str = r#"<script>
+window.addEventListener("message", function (e) {
+  var h = e.data && e.data["datawrapper-height"]; if (!h) return;
+  var f = document.querySelectorAll("iframe");
+  for (var i = 0; i < f.length; i++) if (f[i].contentWindow === e.source)
+    for (var k in h) f[i].style.height = h[k] + "px";
+});
+</script>"#;
+
+/// The snippet for embedding `url` (the page with `embed=1`) under
+/// `title`, with `id` in its messages and the iframe's id, and `image` as
+/// the `<noscript>` fallback (a PNG the reporter uploads beside the
+/// article).
+pub fn snippet(url: &str, title: &str, id: &str, image: &str) -> String {
+    let (url, title, id, image) = (
+        xml_escape(url),
+        xml_escape(title),
+        xml_escape(id),
+        xml_escape(image),
+    );
+    format!(
+        "<iframe title=\"{title}\" aria-label=\"Interactive graph: which providers serve which firms\" id=\"datawrapper-chart-{id}\" src=\"{url}\" scrolling=\"no\" frameborder=\"0\" loading=\"lazy\" style=\"width: 0; min-width: 100% !important; border: none;\" height=\"{FALLBACK_HEIGHT}\" data-external=\"1\"></iframe>\n{RESIZER}\n<noscript><img src=\"{image}\" alt=\"{title}\" style=\"max-width: 100%; height: auto;\"></noscript>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_snippet_has_title_label_lazy_height_and_fallback() {
+        let s = snippet(
+            "https://site.example/sub/?embed=1&q=a",
+            "Who serves \"X\" <firms>",
+            "ws-1",
+            "whoserves-graph.png",
+        );
+        assert!(s.contains("title=\"Who serves &quot;X&quot; &lt;firms&gt;\""));
+        assert!(s.contains("aria-label=\"Interactive graph"));
+        assert!(s.contains("loading=\"lazy\""));
+        assert!(s.contains("height=\"600\""));
+        assert!(s.contains("src=\"https://site.example/sub/?embed=1&amp;q=a\""));
+        assert!(s.contains("id=\"datawrapper-chart-ws-1\""));
+        assert!(s.contains("<noscript><img src=\"whoserves-graph.png\""));
+        assert_eq!(
+            RESIZER.lines().count(),
+            8,
+            "six lines of script inside the tags"
+        );
+    }
+}

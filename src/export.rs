@@ -1,0 +1,163 @@
+//! The export buttons: SVG, PNG at 1× and 2× (rendered from that SVG in
+//! the browser), GEXF and FollowTheMoney, all of the current view with
+//! the filters applied, from the same core code as `whoserves export`.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use whoserves_core::model::format_date;
+use whoserves_core::view;
+
+/// The title drawn on an exported image: the bundle's title, with the
+/// as-of date when one is set.
+fn image_title(state: AppState) -> String {
+    let title = state
+        .analysis
+        .get_untracked()
+        .map(|a| a.bundle.meta.title.clone())
+        .unwrap_or_default();
+    match state.filters.with_untracked(|f| f.as_of) {
+        Some(d) => format!("{title} (as of {})", format_date(d)),
+        None => title,
+    }
+}
+
+/// The standalone SVG of the current graph and layout.
+pub fn current_svg(state: AppState) -> Option<String> {
+    let a = state.analysis.get_untracked()?;
+    let g = state.graph.get_untracked();
+    let l = state.layout.get_untracked();
+    Some(view::graph_svg(&a, &g, &l, &image_title(state)))
+}
+
+/// Waits for an image to load.
+async fn loaded(img: &web_sys::HtmlImageElement) -> Result<(), String> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        img.set_onload(Some(&resolve));
+        img.set_onerror(Some(&reject));
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| "the browser could not draw the SVG".to_string())
+}
+
+/// Renders `svg` to a PNG at `scale` times its size; returns the PNG blob.
+pub async fn svg_to_png(svg: &str, scale: f64) -> Result<web_sys::Blob, String> {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(svg));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("image/svg+xml");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "cannot make the SVG blob")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no object URL")?;
+    let img = web_sys::HtmlImageElement::new().map_err(|_| "no image element")?;
+    let wait = loaded(&img);
+    img.set_src(&url);
+    let result = wait.await;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result?;
+    let (w, h) = (img.natural_width() as f64, img.natural_height() as f64);
+    let canvas: web_sys::HtmlCanvasElement = doc
+        .create_element("canvas")
+        .map_err(|_| "no canvas")?
+        .dyn_into()
+        .map_err(|_| "no canvas")?;
+    canvas.set_width((w * scale).round() as u32);
+    canvas.set_height((h * scale).round() as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d context")?
+        .dyn_into()
+        .map_err(|_| "no 2d context")?;
+    ctx.scale(scale, scale).map_err(|_| "cannot scale")?;
+    ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, w, h)
+        .map_err(|_| "cannot draw")?;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = canvas.to_blob_with_type(&resolve, "image/png");
+    });
+    let value = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| "no PNG")?;
+    value
+        .dyn_into::<web_sys::Blob>()
+        .map_err(|_| "no PNG".into())
+}
+
+/// Downloads a blob under `name`.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The export buttons of the current view.
+#[component]
+pub fn ExportMenu() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let status = RwSignal::new(String::new());
+    let svg = move |_| {
+        if let Some(s) = current_svg(state) {
+            crate::download("whoserves-graph.svg", "image/svg+xml", &s);
+        }
+    };
+    let png = move |scale: f64| {
+        let Some(s) = current_svg(state) else { return };
+        status.set("Drawing the PNG…".into());
+        spawn_local(async move {
+            match svg_to_png(&s, scale).await {
+                Ok(blob) => {
+                    let name = if scale > 1.0 {
+                        "whoserves-graph@2x.png"
+                    } else {
+                        "whoserves-graph.png"
+                    };
+                    download_blob(name, &blob);
+                    status.set(String::new());
+                }
+                Err(e) => status.set(format!("No PNG: {e}.")),
+            }
+        });
+    };
+    let gexf = move |_| {
+        if let Some(a) = state.analysis.get_untracked() {
+            let text = view::graph_gexf(&a, &state.graph.get_untracked());
+            crate::download("whoserves-graph.gexf", "application/gexf+xml", &text);
+        }
+    };
+    let ftm = move |_| {
+        if let Some(a) = state.analysis.get_untracked() {
+            let text = view::graph_ftm(&a, &state.graph.get_untracked());
+            crate::download("whoserves-ftm.jsonl", "application/x-ndjson", &text);
+        }
+    };
+    view! {
+        <details class="export-menu" data-testid="export-menu">
+            <summary>"Export"</summary>
+            <div class="export-items" role="group" aria-label="Export the graph under the current filters">
+                <button type="button" data-testid="export-svg" on:click=svg title="A standalone image with the source credit">"SVG"</button>
+                <button type="button" data-testid="export-png" on:click=move |_| png(1.0)>"PNG"</button>
+                <button type="button" data-testid="export-png2" on:click=move |_| png(2.0)>"PNG 2×"</button>
+                <button type="button" data-testid="export-gexf" on:click=gexf title="GEXF 1.3 for Gephi, Gephi Lite and Sigma.js">"GEXF"</button>
+                <button type="button" data-testid="export-ftm" on:click=ftm title="FollowTheMoney entities (JSON lines) for Aleph and OpenSanctions">"FollowTheMoney"</button>
+                <span class="note-small" role="status">{move || status.get()}</span>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,213 @@
+// End-to-end tests of what reporters need: the embed on another origin at
+// 320, 640 and 1000 px (resizing, graph in view, selection overlay, no
+// sideways overflow), the Embed dialog, the exports, and the site served
+// under a sub-path.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync, mkdtempSync, mkdirSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { start, serve, watchConsole, ROOT, ARTIFACTS } from './harness.mjs';
+import { Viewer } from './viewer.page.mjs';
+
+let env;
+let host;
+let hostDir;
+before(async () => {
+  env = await start();
+  hostDir = mkdtempSync(join(tmpdir(), 'whoserves-host-'));
+  host = await serve(hostDir);
+});
+after(async () => {
+  host?.close();
+  await env?.close();
+  if (hostDir) rmSync(hostDir, { recursive: true, force: true });
+});
+
+const DEMO = '?bundle=bundles/demo.json';
+const MX_EDGE = 'panopticam>microsoft-365>email>direct';
+
+async function page(t, width, scheme = 'light', height = 900) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme: scheme });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.base.replace(/\/$/, '') });
+  const p = await context.newPage();
+  const problems = watchConsole(p);
+  t.after(async () => {
+    assert.deepEqual(problems.filter((x) => !x.includes('integrity') && !x.includes('favicon')), [], 'no console errors');
+    await context.close();
+  });
+  return p;
+}
+
+test('the Embed dialog gives an iframe snippet, a resizer, a noscript image and the link', async (t) => {
+  const p = await page(t, 1400);
+  const v = new Viewer(p, env.base);
+  await v.open(`${DEMO}&cat=email`);
+  await p.getByTestId('embed-dialog').locator('summary').click();
+  const code = await p.getByTestId('embed-code').inputValue();
+  assert.match(code, /<iframe title="Demo: a fully worked, fictional evidence bundle" aria-label="[^"]+" id="datawrapper-chart-whoserves"/);
+  assert.match(code, /loading="lazy"/);
+  assert.match(code, /height="600"/);
+  assert.match(code, /src="http:\/\/127\.0\.0\.1:\d+\/\?bundle=bundles%2Fdemo\.json&amp;cat=email&amp;embed=1"/);
+  assert.match(code, /window\.addEventListener\("message"/);
+  assert.match(code, /<noscript><img src="whoserves-graph\.png"/);
+  await p.getByTestId('copy-embed').click();
+  await p.waitForFunction(() => document.querySelector('[data-testid=embed-status]').textContent.includes('copied'));
+  assert.equal(await p.evaluate(() => navigator.clipboard.readText()), code);
+  const link = await p.getByTestId('embed-link').getAttribute('href');
+  assert.match(link, /cat=email/);
+  assert.doesNotMatch(link, /embed=1/);
+});
+
+for (const width of [320, 640, 1000]) {
+  for (const scheme of ['light', 'dark']) {
+    test(`an embed on another origin at ${width} px (${scheme}) resizes, shows the graph and its evidence`, async (t) => {
+      // The host page: the snippet the dialog gives, on another origin.
+      const p0 = await page(t, 1200);
+      const v0 = new Viewer(p0, env.base);
+      await v0.open(DEMO);
+      await p0.getByTestId('embed-dialog').locator('summary').click();
+      const code = await p0.getByTestId('embed-code').inputValue();
+      const name = `host-${width}-${scheme}.html`;
+      writeFileSync(join(hostDir, name), `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><link rel="icon" href="data:,"><title>Article</title>
+<style>body{margin:0;padding:8px;font:16px serif} p{max-width:40em}</style></head>
+<body><h1>An article</h1><p>Some text before the graph.</p>${code}<p id="after">Text after the graph.</p></body></html>`);
+      const p = await page(t, width, scheme);
+      await p.goto(host.base + name);
+      assert.notEqual(new URL(host.base).origin, new URL(env.base).origin, 'another origin');
+      const iframe = p.locator('iframe');
+      const frame = p.frameLocator('iframe');
+      await frame.getByTestId('embed').waitFor({ timeout: 15000 });
+      await frame.getByTestId('graph').waitFor();
+      // The frame takes its content's height (not the 600 px fallback).
+      await p.waitForFunction(() => {
+        const f = document.querySelector('iframe');
+        return f.style.height && f.style.height !== '600px';
+      }, null, { timeout: 10000 });
+      const inner = await frame.locator('html').evaluate((el) => ({ h: el.scrollHeight, sw: el.scrollWidth, cw: el.clientWidth }));
+      const box = await iframe.boundingBox();
+      assert.ok(Math.abs(box.height - inner.h) <= 2, `frame ${box.height} vs content ${inner.h}`);
+      // Nothing overflows sideways, in the frame or on the page.
+      assert.ok(inner.sw <= inner.cw + 1, `frame scrollWidth ${inner.sw} > ${inner.cw}`);
+      const pageOverflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px`);
+      // The graph's top is in the frame's first screen, and the credit and link are there.
+      const graphBox = await frame.getByTestId('graph').boundingBox();
+      assert.ok(graphBox.y < box.y + 200, `graph starts ${graphBox.y - box.y}px into the frame`);
+      assert.match(await frame.getByTestId('embed-credit').textContent(), /^Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23/);
+      assert.match(await frame.getByTestId('banner').textContent(), /Synthetic data/);
+      const full = await frame.getByTestId('open-full').getAttribute('href');
+      assert.match(full, /bundle=bundles%2Fdemo\.json/);
+      assert.doesNotMatch(full, /embed=1/);
+      // No chrome: no filters, no header, no claims list.
+      assert.equal(await frame.getByTestId('filters').count(), 0);
+      assert.equal(await frame.getByTestId('picker').count(), 0);
+      // Selecting an edge opens its evidence in an overlay that fits the frame.
+      await frame.locator(`[data-testid=edge][data-key="${MX_EDGE}"] .edge-hit`).dispatchEvent('click');
+      const overlay = frame.getByTestId('embed-overlay');
+      await overlay.waitFor();
+      await frame.getByTestId('edge-panel').waitFor();
+      const ob = await overlay.boundingBox();
+      const fb = await iframe.boundingBox();
+      assert.ok(ob.x >= fb.x - 1 && ob.x + ob.width <= fb.x + fb.width + 1, 'overlay within the frame horizontally');
+      assert.ok(ob.y >= fb.y - 1 && ob.y + ob.height <= fb.y + fb.height + 1, 'overlay within the frame vertically');
+      await p.screenshot({ path: join(ARTIFACTS, `reporter-embed-${width}-${scheme}.png`), fullPage: true });
+      // Clear closes it.
+      await frame.getByTestId('clear-selection').click();
+      await overlay.waitFor({ state: 'detached' });
+    });
+  }
+}
+
+test('exports: a standalone SVG with the credit, PNG at 1× and 2×, GEXF and FollowTheMoney', async (t) => {
+  const p = await page(t, 1400);
+  const v = new Viewer(p, env.base);
+  await v.open(DEMO);
+  await p.getByTestId('export-menu').locator('summary').click();
+  const grab = async (id) => {
+    const [d] = await Promise.all([p.waitForEvent('download'), p.getByTestId(id).click()]);
+    return { name: d.suggestedFilename(), path: await d.path() };
+  };
+  const svg = await grab('export-svg');
+  assert.equal(svg.name, 'whoserves-graph.svg');
+  const svgText = readFileSync(svg.path, 'utf8');
+  // The same core code as the CLI: the unfiltered default view is byte-identical.
+  const cli = execFileSync('cargo', ['run', '-q', '-p', 'whoserves-cli', '--', 'export', '--format', 'svg', join('public', 'bundles', 'demo.json')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(svgText, cli, 'viewer SVG = CLI SVG');
+  const parsed = await p.evaluate((s) => {
+    const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+    const root = doc.documentElement;
+    return {
+      error: doc.querySelector('parsererror') !== null,
+      title: doc.querySelector('title')?.textContent,
+      desc: doc.querySelector('desc')?.textContent,
+      text: root.textContent,
+      width: Number(root.getAttribute('width')),
+      height: Number(root.getAttribute('height')),
+      external: [...doc.querySelectorAll('*')].some((e) => e.hasAttribute('href') || e.hasAttribute('xlink:href')),
+    };
+  }, svgText);
+  assert.equal(parsed.error, false);
+  assert.equal(parsed.title, 'Demo: a fully worked, fictional evidence bundle');
+  assert.match(parsed.desc, /firm\(s\)/);
+  assert.match(parsed.text, /Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23/);
+  assert.match(parsed.text, /Synthetic data/);
+  assert.equal(parsed.external, false);
+  for (const [id, scale, name] of [['export-png', 1, 'whoserves-graph.png'], ['export-png2', 2, 'whoserves-graph@2x.png']]) {
+    const png = await grab(id);
+    assert.equal(png.name, name);
+    const buf = readFileSync(png.path);
+    assert.equal(buf.subarray(1, 4).toString(), 'PNG');
+    assert.equal(buf.readUInt32BE(16), parsed.width * scale, `${name} width`);
+    assert.equal(buf.readUInt32BE(20), parsed.height * scale, `${name} height`);
+  }
+  const gexf = readFileSync((await grab('export-gexf')).path, 'utf8');
+  const counts = await p.evaluate((s) => {
+    const doc = new DOMParser().parseFromString(s, 'application/xml');
+    const ns = 'http://gexf.net/1.3';
+    return {
+      error: doc.querySelector('parsererror') !== null,
+      root: doc.documentElement.localName + ' ' + doc.documentElement.namespaceURI + ' ' + doc.documentElement.getAttribute('version'),
+      nodes: doc.getElementsByTagNameNS(ns, 'node').length,
+      edges: doc.getElementsByTagNameNS(ns, 'edge').length,
+    };
+  }, gexf);
+  assert.equal(counts.error, false);
+  assert.equal(counts.root, 'gexf http://gexf.net/1.3 1.3');
+  assert.equal(counts.nodes, await v.nodes().count());
+  assert.equal(counts.edges, await v.edges().count());
+  const ftm = readFileSync((await grab('export-ftm')).path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const schemas = new Set(ftm.map((e) => e.schema));
+  assert.deepEqual([...schemas].sort(), ['Company', 'Sanction', 'UnknownLink']);
+  for (const s of ftm.filter((e) => e.schema === 'Sanction')) {
+    assert.ok(ftm.some((e) => e.schema === 'Company' && e.id === s.properties.entity[0]), 'a sanction names a company in the file');
+    assert.ok(s.properties.program?.length && s.properties.listingDate?.length);
+  }
+  assert.equal(ftm.filter((e) => e.schema === 'UnknownLink').length, await v.edges().count());
+  const ids = new Set(ftm.map((e) => e.id));
+  for (const l of ftm.filter((e) => e.schema === 'UnknownLink')) {
+    assert.ok(ids.has(l.properties.subject[0]) && ids.has(l.properties.object[0]));
+    assert.ok(Object.values(l.properties).every((vals) => Array.isArray(vals) && vals.every((x) => typeof x === 'string')));
+  }
+});
+
+test('the site works served under a sub-path', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'whoserves-sub-'));
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(root, 'sub', 'whoserves'), { recursive: true });
+  const server = await serve(root);
+  t.after(() => { server.close(); rmSync(root, { recursive: true, force: true }); });
+  const html = readFileSync(join(ROOT, 'dist', 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /(src|href)="\/(?!\/)/, 'no root-absolute asset URLs');
+  assert.doesNotMatch(html, /from '\/|module_or_path: '\//, 'the loader imports relative URLs');
+  const p = await page(t, 1200);
+  const v = new Viewer(p, server.base + 'sub/whoserves/');
+  await v.open(DEMO);
+  assert.match(await v.title(), /Demo/);
+  assert.ok((await v.edges().count()) > 0);
+  // Selecting keeps the sub-path in the address.
+  await v.clickEdge(MX_EDGE);
+  await p.getByTestId('edge-panel').waitFor();
+  assert.match(p.url(), /\/sub\/whoserves\/\?bundle=/);
+});
