@@ -142,6 +142,25 @@ pub fn App() -> impl IntoView {
         return view! { <embed::EmbedApp id=id /> }.into_any();
     }
 
+    // On a narrow screen the evidence opens as a sheet over the graph:
+    // a selection made further down (a claim, a table row) brings the
+    // graph back into view under it.
+    Effect::new(move |prev: Option<Selection>| {
+        let sel = state.selection.get();
+        let narrow = web_sys::window()
+            .and_then(|w| w.match_media("(max-width: 70rem)").ok().flatten())
+            .is_some_and(|m| m.matches());
+        if prev.is_some_and(|p| p != sel) && sel != Selection::None && narrow {
+            if let Some(main) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("main"))
+            {
+                main.scroll_into_view_with_bool(true);
+            }
+        }
+        sel
+    });
+
     // Drag and drop anywhere in the window.
     let dragging = RwSignal::new(false);
     let _over = window_event_listener(leptos::ev::dragover, move |ev| {
@@ -167,6 +186,14 @@ pub fn App() -> impl IntoView {
                 <lists::FilterBar />
                 <main class="main" id="main">
                     <div class="view-bar">
+                    <button type="button" class="filters-toggle" data-testid="filters-open" aria-controls="filters"
+                        aria-expanded=move || state.filters_open.get().to_string()
+                        on:click=move |_| state.filters_open.update(|o| *o = !*o)>
+                        {move || {
+                            let n = state.filters.with(|f| f.active_count());
+                            if n == 0 { "Filters".to_string() } else { format!("Filters ({n})") }
+                        }}
+                    </button>
                     <div class="tabs" role="tablist" aria-label="View">
                         <button role="tab" data-testid="tab-graph" aria-selected=move || (state.view.get() == View::Graph).to_string()
                             on:click=move |_| state.view.set(View::Graph)>"Graph"</button>
@@ -297,6 +324,8 @@ pub(crate) fn Status() -> impl IntoView {
 #[component]
 fn Overview() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Narrow screens fold the description away, so the graph comes first.
+    let about_open = RwSignal::new(false);
     move || {
         let (Some(cur), Some(a)) = (state.current.get(), state.analysis.get()) else {
             return view! { <p class="hint">"No bundle is loaded yet."</p> }.into_any();
@@ -340,10 +369,17 @@ fn Overview() -> impl IntoView {
         view! {
             <section class="overview" data-testid="overview">
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
-                {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
-                <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
-                {libraries_line(&cur.libraries)}
                 {b.meta.banner.clone().map(|t| view! { <p class="banner" data-testid="banner" role="note">{t}</p> })}
+                <button type="button" class="link-button about-toggle" data-testid="about-toggle"
+                    aria-expanded=move || about_open.get().to_string() aria-controls="about"
+                    on:click=move |_| about_open.update(|o| *o = !*o)>
+                    {move || if about_open.get() { "Less about this bundle" } else { "About this bundle, its sources and libraries" }}
+                </button>
+                <div class="about" id="about" class:open=move || about_open.get()>
+                    {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                    <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
+                    {libraries_line(&cur.libraries)}
+                </div>
                 {no_raw_evidence.then(|| view! {
                     <p class="note" data-testid="no-evidence-note">
                         "This bundle holds claims but no observations: the report did not publish its raw evidence. "

@@ -278,7 +278,13 @@ pub fn FilterBar() -> impl IntoView {
             .with(|f| f.as_of.map(format_date).unwrap_or_default())
     };
     view! {
-        <section class="filters" data-testid="filters" aria-label="Filters">
+        <section class="filters" class:open=move || state.filters_open.get() id="filters" data-testid="filters" aria-label="Filters">
+            <div class="drawer-head">
+                <h2>"Filters"</h2>
+                <button type="button" data-testid="filters-close" on:click=move |_| state.filters_open.set(false)>
+                    {move || format!("Show {} edge{}", state.graph.with(|g| g.edges.len()), if state.graph.with(|g| g.edges.len()) == 1 { "" } else { "s" })}
+                </button>
+            </div>
             <label class="search">"Search "
                 <input type="search" data-testid="filter-search" placeholder="names, domains, values, rule ids"
                     aria-describedby="search-scope"

@@ -561,7 +561,19 @@ pub fn with_live(text: &str, observations: &[wire::Observation], at: &str) -> Op
     serde_json::to_string(&b).ok()
 }
 
-/// The consent step and the progress of a live check.
+/// Whether the page runs inside another page's frame.
+pub fn framed() -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    match w.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &w),
+        _ => true,
+    }
+}
+
+/// The consent step and the progress of a live check. Inside another
+/// page's frame it only links to the site in its own tab.
 #[component]
 pub fn LiveCheck() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -576,6 +588,18 @@ pub fn LiveCheck() -> impl IntoView {
         let bundle = &analysis.bundle;
         if !can_check(bundle) {
             return ().into_any();
+        }
+        // Framed by another page, a click could be stolen (clickjacking):
+        // the one action that reaches the network waits for its own tab.
+        if framed() {
+            let href = state.link_to(state.selection.get_untracked());
+            return view! {
+                <section class="live" data-testid="live-framed">
+                    "The live DNS check runs only when this site is open in its own tab: "
+                    <a href=href target="_blank" rel="noopener">"open it"</a>"."
+                </section>
+            }
+            .into_any();
         }
         let planned = queries(bundle);
         let n = planned.len();

@@ -122,7 +122,7 @@ pub fn Panel() -> impl IntoView {
         }
     };
     view! {
-        <aside class="panel" data-testid="panel" aria-live="polite">
+        <aside class="panel" class:has-selection=move || !matches!(state.selection.get(), Selection::None) data-testid="panel" aria-live="polite">
             <div class="panel-head">
                 <h2>"Evidence"</h2>
                 <button class="link-button" data-testid="clear-selection" on:click=move |_| state.selection.set(Selection::None)>"Clear"</button>

@@ -187,6 +187,8 @@ pub struct AppState {
     pub linked_file: RwSignal<Option<String>>,
     /// Embed mode and its id (`embed=1`, `embed-id`), fixed at start.
     pub embed: RwSignal<Option<String>>,
+    /// Narrow screens: whether the filter drawer is open.
+    pub filters_open: RwSignal<bool>,
 }
 
 impl Current {
@@ -283,6 +285,7 @@ impl AppState {
             live: crate::live::Live::new(),
             linked_file: RwSignal::new(None),
             embed: RwSignal::new(None),
+            filters_open: RwSignal::new(false),
         }
     }
 }

@@ -211,3 +211,70 @@ test('the site works served under a sub-path', async (t) => {
   await p.getByTestId('edge-panel').waitFor();
   assert.match(p.url(), /\/sub\/whoserves\/\?bundle=/);
 });
+
+test('on a 390 × 844 phone the graph is on the first screen, filters sit in a drawer and the evidence in a sheet', async (t) => {
+  for (const [query, scheme] of [['', 'light'], [DEMO, 'dark']]) {
+    const p = await page(t, 390, scheme, 844);
+    const v = new Viewer(p, env.base);
+    await v.open(query);
+    const graph = await p.getByTestId('graph').boundingBox();
+    assert.ok(graph.y < 844 - 120, `graph starts at ${graph.y}px (${query || 'default'})`);
+    await p.screenshot({ path: join(ARTIFACTS, `reporter-phone-${scheme}.png`) });
+    // Filters: hidden until the drawer opens, then over the page.
+    assert.equal(await p.getByTestId('filter-search').isVisible(), false);
+    await p.getByTestId('filters-open').click();
+    await p.getByTestId('filter-search').waitFor({ state: 'visible' });
+    const drawer = await p.getByTestId('filters').boundingBox();
+    assert.ok(drawer.x <= 0.5 && drawer.width <= 390, JSON.stringify(drawer));
+    await p.getByTestId('filters-close').click();
+    await p.getByTestId('filter-search').waitFor({ state: 'hidden' });
+  }
+  // A claim tapped far down the page: the sheet opens over the graph, in view.
+  const p = await page(t, 390, 'light', 844);
+  const v = new Viewer(p, env.base);
+  await v.open(DEMO);
+  assert.equal(await p.getByTestId('panel').isVisible(), false, 'no sheet without a selection');
+  const claim = p.locator('[data-testid=claim][data-id=facegrid-microsoft-email] button').first();
+  await claim.scrollIntoViewIfNeeded();
+  await claim.click();
+  await p.getByTestId('edge-panel').waitFor();
+  const sheet = await p.getByTestId('panel').boundingBox();
+  assert.ok(sheet.y >= 844 * 0.35 && sheet.y + sheet.height <= 844 + 1, `sheet at ${JSON.stringify(sheet)}`);
+  await p.waitForFunction(() => {
+    const r = document.querySelector('[data-testid=graph]').getBoundingClientRect();
+    return r.top < window.innerHeight * 0.6 && r.bottom > 0;
+  });
+  await p.screenshot({ path: join(ARTIFACTS, 'reporter-phone-sheet.png') });
+  await p.getByTestId('clear-selection').click();
+  assert.equal(await p.getByTestId('panel').isVisible(), false);
+});
+
+test('nothing overflows sideways at 320 px, in any view', async (t) => {
+  const p = await page(t, 320, 'light', 700);
+  const v = new Viewer(p, env.base);
+  const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  for (const q of ['', DEMO, `${DEMO}&view=table`, `${DEMO}&view=charts`]) {
+    await v.open(q);
+    assert.ok((await overflow()) <= 0, `${q || 'default'}: ${await overflow()}px`);
+  }
+  await p.getByTestId('filters-open').click();
+  assert.ok((await overflow()) <= 0, 'drawer open');
+  await p.getByTestId('filters-close').click();
+  await p.getByTestId('embed-dialog').locator('summary').click();
+  assert.ok((await overflow()) <= 0, 'embed dialog open');
+  await p.getByTestId('export-menu').locator('summary').click();
+  assert.ok((await overflow()) <= 0, 'export menu open');
+  await p.screenshot({ path: join(ARTIFACTS, 'reporter-320.png'), fullPage: true });
+});
+
+test('framed by another page, the full site keeps its one networked action for its own tab', async (t) => {
+  writeFileSync(join(hostDir, 'full.html'), `<!doctype html><html><head><link rel="icon" href="data:,"><title>Framed</title></head>
+<body><iframe src="${env.base}" title="whoserves" style="width:1200px;height:900px;border:0"></iframe></body></html>`);
+  const p = await page(t, 1300);
+  await p.goto(host.base + 'full.html');
+  const frame = p.frameLocator('iframe');
+  await frame.getByTestId('overview').waitFor({ timeout: 15000 });
+  await frame.getByTestId('live-framed').waitFor();
+  assert.equal(await frame.getByTestId('live-open').count(), 0, 'no live check button in a frame');
+  assert.match(await frame.getByTestId('live-framed').locator('a').getAttribute('href'), /^http:\/\/127\.0\.0\.1:\d+\//);
+});

@@ -105,6 +105,17 @@ impl VerdictFilter {
 }
 
 impl Filters {
+    /// How many filters are set: each ticked box, the search and the
+    /// as-of date count one.
+    pub fn active_count(&self) -> usize {
+        self.categories.len()
+            + self.relationships.len()
+            + self.verdicts.len()
+            + self.countries.len()
+            + usize::from(!self.search.trim().is_empty())
+            + usize::from(self.as_of.is_some())
+    }
+
     /// Whether nothing is filtered.
     pub fn is_empty(&self) -> bool {
         *self == Filters::default()
