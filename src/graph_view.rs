@@ -256,7 +256,7 @@ pub fn GraphView() -> impl IntoView {
             .map(|gb| {
                 let gr = &g.groups[gb.group];
                 let header = gb.header.map(|p| {
-                    view! { <text class="group-label" x=p.x + 10.0 y=p.y + 4.5>{gr.label.clone()}</text> }
+                    view! { <text class="group-label" x=p.x + 10.0 y=p.y + 4.5>{whoserves_core::layout::shown_label(&gr.label).into_owned()}</text> }
                 });
                 view! {
                     <g class="group" data-testid="group" data-id=gr.id.clone()>
@@ -377,9 +377,10 @@ pub fn GraphView() -> impl IntoView {
                         on:blur=move |_| state.hover.set(None)>
                         <rect class="node-hit" x=lb.x.min(p.x) - 4.0 y=lb.y - 3.0
                             width=(lb.x + lb.width - p.x).abs().max(lb.width) + 16.0 height=lb.height + 6.0 />
+                        <title>{n.label.clone()}</title>
                         <circle cx=p.x cy=p.y r="5" />
                         <text x=if is_firm { lb.x + lb.width } else { lb.x } y=p.y + 4.5
-                            text-anchor=if is_firm { "end" } else { "start" }>{n.label.clone()}</text>
+                            text-anchor=if is_firm { "end" } else { "start" }>{whoserves_core::layout::shown_label(&n.label).into_owned()}</text>
                     </g>
                 }
             })
@@ -390,7 +391,7 @@ pub fn GraphView() -> impl IntoView {
 
     // Never shrink labels below about 12 px: narrow screens scroll sideways
     // (or zoom) instead.
-    let min_width = move || format!("min-width: {:.0}px", state.layout.get().width * MIN_SCALE);
+    let min_width = move || format!("{:.0}px", state.layout.get().width * MIN_SCALE);
     let view_box = move || {
         let l = state.layout.get();
         format!("0 0 {:.0} {:.0}", l.width.max(200.0), l.height.max(120.0))
@@ -407,7 +408,7 @@ pub fn GraphView() -> impl IntoView {
                 <button data-testid="zoom-fit" aria-label="Fit to screen" on:click=move |_| state.transform.set((0.0, 0.0, 1.0))>"Fit"</button>
             </div>
             <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
-                style=min_width
+                style:min-width=min_width
                 class:panning=move || panning.get()
                 class:large=move || state.graph.with(|g| g.edges.len() > LARGE_EDGES)
                 role="group" aria-label="Graph of firms and the providers that serve them. The table view lists the same edges."

@@ -235,6 +235,21 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
+/// Who made the bundle, when, and under which licence, as it says.
+fn meta_line(m: &whoserves_core::model::Meta) -> Option<impl IntoView> {
+    let mut parts = Vec::new();
+    if !m.authors.is_empty() {
+        parts.push(format!("By {}", m.authors.join(", ")));
+    }
+    if let Some(p) = &m.published {
+        parts.push(format!("published {p}"));
+    }
+    if let Some(l) = &m.license {
+        parts.push(format!("licence {l}"));
+    }
+    (!parts.is_empty()).then(|| view! { <p class="meta-line" data-testid="bundle-meta">{parts.join(" · ")}</p> })
+}
+
 /// Title bar: bundle picker and file input.
 #[component]
 fn Header() -> impl IntoView {
@@ -368,8 +383,19 @@ fn Overview() -> impl IntoView {
         });
         view! {
             <section class="overview" data-testid="overview">
+                {cur.foreign.clone().map(|from| view! {
+                    <p class="foreign" data-testid="foreign-notice" role="note">
+                        <strong>"This site did not publish this bundle."</strong>
+                        {format!(" It comes from {from}. Its title, description and notices below are its author's words, not this site's; its verdicts are computed here from its own evidence and rules.")}
+                    </p>
+                })}
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
-                {b.meta.banner.clone().map(|t| view! { <p class="banner" data-testid="banner" role="note">{t}</p> })}
+                {meta_line(&b.meta)}
+                {b.meta.banner.clone().map(|t| if cur.foreign.is_some() {
+                    view! { <blockquote class="bundle-banner" data-testid="banner">"The bundle's own notice: "{t}</blockquote> }.into_any()
+                } else {
+                    view! { <p class="banner" data-testid="banner" role="note">{t}</p> }.into_any()
+                })}
                 <button type="button" class="link-button about-toggle" data-testid="about-toggle"
                     aria-expanded=move || about_open.get().to_string() aria-controls="about"
                     on:click=move |_| about_open.update(|o| *o = !*o)>

@@ -28,8 +28,13 @@ pub struct ManifestEntry {
     pub title: String,
 }
 
-/// Why a fetch failed, in words a reader can act on.
+/// The text at `url`, or why a fetch failed in words a reader can act on.
 async fn fetch_text(url: &str) -> Result<String, String> {
+    fetch_final(url).await.map(|(text, _)| text)
+}
+
+/// The text at `url` and the URL it finally came from, after redirects.
+async fn fetch_final(url: &str) -> Result<(String, String), String> {
     let resp = gloo_net::http::Request::get(url)
         .send()
         .await
@@ -46,9 +51,27 @@ async fn fetch_text(url: &str) -> Result<String, String> {
             resp.status()
         ));
     }
+    let final_url = resp.url();
     resp.text()
         .await
+        .map(|t| (t, final_url))
         .map_err(|e| format!("Could not read {url}: {e}"))
+}
+
+/// Checks a `bundle=` value: a path on this site or an absolute http(s)
+/// URL. Anything else is refused, naming its scheme.
+pub fn check_bundle_param(url: &str) -> Result<(), String> {
+    let page = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match web_sys::Url::new_with_base(url, &page) {
+        Ok(u) if matches!(u.protocol().as_str(), "http:" | "https:") => Ok(()),
+        Ok(u) => Err(format!(
+            "This link asks to load a bundle from a {} URL, which this site refuses: only a path on this site or an http(s) address can be loaded. Nothing was fetched.",
+            u.protocol()
+        )),
+        Err(_) => Err("This link's bundle address is not a valid URL. Nothing was fetched.".into()),
+    }
 }
 
 /// The absolute URL of `base` (relative to the page): where the core
@@ -113,6 +136,7 @@ pub async fn load_manifest(state: AppState) -> Option<String> {
 /// A new bundle closes the live check of the previous one.
 async fn analyse_and_show(
     state: AppState,
+    generation: u64,
     source: String,
     param: Option<String>,
     base: String,
@@ -123,7 +147,7 @@ async fn analyse_and_show(
     live.observations.set(Vec::new());
     live.lines.set(Vec::new());
     let text = Arc::new(text);
-    analyse(state, source, param, base, text, None).await;
+    analyse(state, generation, source, param, base, text, None).await;
 }
 
 /// Analyses the bundle on screen again, with its live layer when the
@@ -138,13 +162,16 @@ pub async fn show_with_live(state: AppState, live: crate::live::Live) {
     } else {
         None
     };
-    analyse(state, cur.source, cur.param, cur.base, cur.text, merged).await;
+    let generation = state.begin_load();
+    analyse(state, generation, cur.source, cur.param, cur.base, cur.text, merged).await;
 }
 
 /// Shows `text` (or `shown`, the text with a live layer), keeping `text`
 /// as the bundle's own.
+#[allow(clippy::too_many_arguments)]
 async fn analyse(
     state: AppState,
+    generation: u64,
     source: String,
     param: Option<String>,
     base: String,
@@ -174,8 +201,11 @@ async fn analyse(
                     "Fetching the rule library {}…",
                     inc.reference
                 )));
-                fetch_text(target.as_str())
-                    .await
+                let fetched = fetch_text(target.as_str()).await;
+                if !state.is_latest(generation) {
+                    return;
+                }
+                fetched
                     .map(|t| Document {
                         name: inc.reference.clone(),
                         text: t,
@@ -190,6 +220,9 @@ async fn analyse(
         "Checking the bundle and running the rules…".into(),
     ));
     next_frame().await;
+    if !state.is_latest(generation) {
+        return;
+    }
     let main = Document {
         name: source.clone(),
         text: shown_text,
@@ -205,6 +238,7 @@ async fn analyse(
         });
         return;
     }
+    let foreign = foreign_origin(state, param.as_deref(), &base);
     state.current.set(Some(Current {
         source,
         param,
@@ -213,9 +247,38 @@ async fn analyse(
         text,
         base,
         live,
+        foreign,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");
+}
+
+/// Where a bundle comes from when the site's manifest does not list it:
+/// the host it was fetched from (its final address, after redirects), or
+/// the reader's own disk. `None` for the site's own bundles.
+fn foreign_origin(state: AppState, param: Option<&str>, base: &str) -> Option<String> {
+    let Some(param) = param else {
+        return Some("your own disk".into());
+    };
+    let ours = state
+        .picker
+        .get_untracked()
+        .iter()
+        .any(|e| absolute(&e.url) == absolute(param) && absolute(base) == absolute(param));
+    if ours {
+        return None;
+    }
+    let host = web_sys::Url::new(&absolute(base))
+        .map(|u| u.host())
+        .unwrap_or_default();
+    let page_host = web_sys::window()
+        .and_then(|w| w.location().host().ok())
+        .unwrap_or_default();
+    Some(if host == page_host {
+        format!("{host} (this site's server, but not among the bundles it publishes)")
+    } else {
+        host
+    })
 }
 
 fn fail(state: AppState, source: String, message: String) {
@@ -226,11 +289,32 @@ fn fail(state: AppState, source: String, message: String) {
     });
 }
 
-/// Fetches and shows the bundle at `url`.
+/// Fetches and shows the bundle at `url`. When several loads overlap, the
+/// last one started wins, whichever finishes last.
 pub async fn load_url(state: AppState, url: String) {
+    let generation = state.begin_load();
+    if let Err(message) = check_bundle_param(&url) {
+        let shown: String = url.chars().take(80).collect();
+        let more = if url.chars().count() > 80 { "…" } else { "" };
+        return fail(state, format!("{shown}{more}"), message);
+    }
     state.status.set(Status::Busy(format!("Fetching {url}…")));
-    match fetch_text(&url).await {
-        Ok(text) => analyse_and_show(state, url.clone(), Some(url.clone()), url, text).await,
+    let fetched = fetch_final(&url).await;
+    if !state.is_latest(generation) {
+        return;
+    }
+    match fetched {
+        Ok((text, final_url)) => {
+            // After a redirect the page names where the text came from.
+            let requested = absolute(&url);
+            let source = if !final_url.is_empty() && final_url != requested {
+                format!("{final_url} (redirected from {url})")
+            } else {
+                url.clone()
+            };
+            let base = if final_url.is_empty() { url.clone() } else { final_url };
+            analyse_and_show(state, generation, source, Some(url), base, text).await
+        }
         Err(message) => fail(state, url, message),
     }
 }
@@ -239,14 +323,19 @@ pub async fn load_url(state: AppState, url: String) {
 /// resolve as if it sat in the site's `bundles/` folder, so a bundle
 /// written next to the shipped ones works unchanged.
 pub async fn load_file(state: AppState, file: web_sys::File) {
+    let generation = state.begin_load();
     let name = file.name();
     let source = format!("file: {name}");
     state.status.set(Status::Busy(format!("Reading {name}…")));
-    let text = match JsFuture::from(file.text()).await {
+    let read = JsFuture::from(file.text()).await;
+    if !state.is_latest(generation) {
+        return;
+    }
+    let text = match read {
         Ok(v) => v.as_string().unwrap_or_default(),
         Err(_) => return fail(state, source, format!("Could not read {name} as text.")),
     };
-    analyse_and_show(state, source, None, format!("bundles/{name}"), text).await;
+    analyse_and_show(state, generation, source, None, format!("bundles/{name}"), text).await;
 }
 
 /// The first file of a drop or file-input event.

@@ -21,14 +21,26 @@ pub fn safe_href(url: &str) -> Option<String> {
         .map(|()| url.trim().to_string())
 }
 
-/// A link if the URL is http(s), else plain text.
+/// A link if the URL is http(s), else plain text. The reader always sees
+/// where it goes: a link that shows its own address shows it as the
+/// browser parsed it (host in punycode, controls percent-encoded), and any
+/// other text is followed by the real host.
 pub fn link(url: &str, text: String) -> AnyView {
     match safe_href(url) {
         Some(h) => {
-            // A link that shows its own address needs no printed copy of it.
-            let class = (text.trim() == h).then_some("url");
-            view! { <a href=h class=class target="_blank" rel="noopener noreferrer">{text}</a> }
+            let parsed = web_sys::Url::new(&h).ok();
+            let host = parsed.as_ref().map(|u| u.host()).unwrap_or_default();
+            let href = parsed.as_ref().map(|u| u.href()).unwrap_or(h.clone());
+            if text.trim() == h {
+                // A link that shows its own address needs no printed copy of it.
+                view! { <a href=href.clone() class="url" target="_blank" rel="noopener noreferrer">{href.clone()}</a> }.into_any()
+            } else {
+                view! {
+                    <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
+                    " "<span class="link-host" data-testid="link-host">{format!("[{host}]")}</span>
+                }
                 .into_any()
+            }
         }
         None => view! { <span>{text}</span> }.into_any(),
     }

@@ -51,6 +51,9 @@ pub struct Current {
     pub base: String,
     /// Whether the analysis includes the live layer.
     pub live: bool,
+    /// Where the bundle comes from when this site did not publish it (it
+    /// is not in the site's manifest): a host, or "your own disk".
+    pub foreign: Option<String>,
 }
 
 /// What the loader is doing.
@@ -189,6 +192,9 @@ pub struct AppState {
     pub embed: RwSignal<Option<String>>,
     /// Narrow screens: whether the filter drawer is open.
     pub filters_open: RwSignal<bool>,
+    /// The number of the latest load started; an older load that
+    /// finishes later is dropped.
+    pub load_generation: StoredValue<u64>,
 }
 
 impl Current {
@@ -202,6 +208,18 @@ impl Current {
 }
 
 impl AppState {
+    /// Starts a load: returns its generation, which supersedes every
+    /// earlier one.
+    pub fn begin_load(&self) -> u64 {
+        self.load_generation.update_value(|g| *g += 1);
+        self.load_generation.get_value()
+    }
+
+    /// Whether `generation` is still the latest load.
+    pub fn is_latest(&self, generation: u64) -> bool {
+        self.load_generation.get_value() == generation
+    }
+
     /// The state of the page as a URL query, with `selection` instead of
     /// the current one: what a link to that view carries.
     pub fn query_with(&self, selection: Selection) -> String {
@@ -286,6 +304,7 @@ impl AppState {
             linked_file: RwSignal::new(None),
             embed: RwSignal::new(None),
             filters_open: RwSignal::new(false),
+            load_generation: StoredValue::new(0),
         }
     }
 }

@@ -38,12 +38,15 @@ async function waitFor(url, timeoutMs = 15000) {
   }
 }
 
-/** Serves a directory over HTTP on 127.0.0.1; returns { base, close }. */
-export async function serve(dir) {
+/** Serves a directory over HTTP on 127.0.0.1; returns { base, close }.
+ *  With `csp`, every response carries the site's Content-Security-Policy
+ *  header (tests/e2e/serve_csp.py), as docs/hosting.md asks of hosts. */
+export async function serve(dir, { csp = false, cors = false } = {}) {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir, String(port)], {
-    stdio: 'ignore',
-  });
+  const args = csp || cors
+    ? [join(ROOT, 'tests', 'e2e', 'serve_csp.py'), dir, String(port), ...(cors ? ['--cors'] : [])]
+    : ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir, String(port)];
+  const server = spawn('python3', args, { stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}/`;
   await waitFor(base);
   return { base, close: () => server.kill() };
@@ -51,7 +54,8 @@ export async function serve(dir) {
 
 /** Starts `python3 -m http.server` on dist/ and Chromium; returns { base, browser, close }. */
 export async function start() {
-  const server = await serve(join(ROOT, 'dist'));
+  // Every end-to-end test runs the site under its strict CSP.
+  const server = await serve(join(ROOT, 'dist'), { csp: true });
   const base = server.base;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

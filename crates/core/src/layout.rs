@@ -114,6 +114,22 @@ pub struct Layout {
     pub height: f64,
 }
 
+/// The longest label drawn whole, in characters; a longer name is cut
+/// with an ellipsis in the picture (the node's accessible name, its
+/// tooltip and the panel keep it whole), so one long name cannot widen
+/// the graph past any screen.
+pub const MAX_LABEL_CHARS: usize = 40;
+
+/// `text` as a graph label: whole, or cut to [`MAX_LABEL_CHARS`] with an
+/// ellipsis.
+pub fn shown_label(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() <= MAX_LABEL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let cut: String = text.chars().take(MAX_LABEL_CHARS - 1).collect();
+    std::borrow::Cow::Owned(format!("{}…", cut.trim_end()))
+}
+
 /// Advance widths of ASCII 32..=126 in bold 13 px DejaVu Sans, in tenths
 /// of a pixel, as Chromium measures them. DejaVu is the widest common
 /// sans-serif (Debian's default), and a selected label turns bold, so a
@@ -310,12 +326,12 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     // Geometry.
     let firm_label_w = firms
         .iter()
-        .map(|&f| label_width(&g.nodes[f].label, o))
+        .map(|&f| label_width(&shown_label(&g.nodes[f].label), o))
         .fold(60.0, f64::max);
     let provider_label_w = (0..g.nodes.len())
         .filter(|&n| g.nodes[n].side == Side::Provider)
-        .map(|n| label_width(&g.nodes[n].label, o) + 14.0)
-        .chain(g.groups.iter().map(|gr| label_width(&gr.label, o)))
+        .map(|n| label_width(&shown_label(&g.nodes[n].label), o) + 14.0)
+        .chain(g.groups.iter().map(|gr| label_width(&shown_label(&gr.label), o)))
         .fold(60.0, f64::max);
     let fx = o.margin + firm_label_w + 10.0;
     let px = fx + o.column_gap;
@@ -343,7 +359,7 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
             labels[m] = Rect {
                 x: px + 10.0 + indent,
                 y: y - o.label_height / 2.0,
-                width: label_width(&g.nodes[m].label, o),
+                width: label_width(&shown_label(&g.nodes[m].label), o),
                 height: o.label_height,
             };
             y += o.row;
@@ -366,7 +382,7 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     for (i, &f) in firm_order.iter().enumerate() {
         let fy = firm_top + i as f64 * o.row;
         nodes[f] = Point { x: fx, y: fy };
-        let w = label_width(&g.nodes[f].label, o);
+        let w = label_width(&shown_label(&g.nodes[f].label), o);
         labels[f] = Rect {
             x: fx - 10.0 - w,
             y: fy - o.label_height / 2.0,
@@ -563,7 +579,7 @@ pub fn force(
     let mut labels = vec![Rect::default(); n];
     let mut placed: Vec<Rect> = Vec::new();
     for i in order {
-        let w = label_width(&g.nodes[i].label, o);
+        let w = label_width(&shown_label(&g.nodes[i].label), o);
         let mut r = Rect {
             x: pos[i].x + 9.0,
             y: pos[i].y - o.label_height / 2.0,

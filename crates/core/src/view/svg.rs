@@ -146,7 +146,7 @@ pub fn graph_svg(a: &Analysis, g: &Graph, l: &Layout, title: &str) -> String {
                 "<text class=\"label root\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
                 p.x + 10.0,
                 p.y + 4.5,
-                xml_escape(&g.groups[gb.group].label)
+                xml_escape(&crate::layout::shown_label(&g.groups[gb.group].label))
             ));
         }
     }
@@ -208,7 +208,7 @@ pub fn graph_svg(a: &Analysis, g: &Graph, l: &Layout, title: &str) -> String {
             "<text class=\"label{}\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>\n",
             if root { " root" } else { "" },
             p.y + 4.5,
-            xml_escape(&n.label)
+            xml_escape(&crate::layout::shown_label(&n.label))
         ));
     }
     s.push_str("</g>\n");

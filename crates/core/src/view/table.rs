@@ -43,9 +43,11 @@ pub fn rows(g: &Graph) -> Vec<Row> {
 }
 
 /// One CSV cell (RFC 4180 quoting). A cell that a spreadsheet would read
-/// as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+/// as a formula is prefixed with `'`: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return, per OWASP's CSV injection guidance (a
+/// lone `-`, the table's "no category", stays as it is).
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s != "-" {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s != "-" {
         format!("'{s}")
     } else {
         s.to_string()
@@ -77,4 +79,25 @@ pub fn to_csv(rows: &[Row], note: Option<&str>) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn cells_that_start_a_formula_are_defused() {
+        for (raw, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("-", "-"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(csv_cell(raw), cell, "{raw:?}");
+        }
+    }
 }

@@ -1,0 +1,157 @@
+// End-to-end tests of trust: the site under its strict CSP, a wasm that
+// fails its integrity check, links that try to speak in the site's name
+// (other schemes, foreign hosts, redirects), hostile text, and loads
+// that race.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync, writeFileSync, mkdtempSync, cpSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { start, serve, watchConsole, ROOT, ARTIFACTS } from './harness.mjs';
+import { Viewer } from './viewer.page.mjs';
+
+let env;
+let foreign;
+let foreignDir;
+before(async () => {
+  env = await start();
+  foreignDir = mkdtempSync(join(tmpdir(), 'whoserves-foreign-'));
+  const spoof = {
+    format: 'whoserves/1',
+    meta: {
+      title: 'Official results \u202Egpj.exe\u202C',
+      banner: 'OFFICIAL NOTICE: this site confirms every claim below.',
+      authors: ['Someone Else'],
+      published: '2026-12-01',
+      license: 'CC-BY-4.0',
+      sources: [{ id: 's', title: 'Their source', url: 'https://xn--80ak6aa92e.com/\u202Eelpmaxe' }],
+    },
+    entities: [
+      { id: 'f', role: 'subject', name: 'A' + 'x'.repeat(175), sources: ['s'] },
+      { id: 'p', role: 'provider', name: 'Provider' },
+    ],
+    claims: [{ id: 'c', subject: 'f', provider: 'p', source: 's', quote: 'They serve them.' }],
+  };
+  writeFileSync(join(foreignDir, 'spoof.json'), JSON.stringify(spoof));
+  foreign = await serve(foreignDir, { cors: true });
+});
+after(async () => {
+  foreign?.close();
+  await env?.close();
+  if (foreignDir) rmSync(foreignDir, { recursive: true, force: true });
+});
+
+async function viewer(t, width = 1400) {
+  const context = await env.browser.newContext({ viewport: { width, height: 1000 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const problems = watchConsole(page);
+  t.after(async () => {
+    const name = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    await page.screenshot({ path: join(ARTIFACTS, `trust-${name}.png`), fullPage: true });
+    assert.deepEqual(await page.evaluate(() => window.__violations ?? []), [], 'no CSP violation');
+    assert.deepEqual(problems.filter((p) => !p.includes('404')), [], 'no console errors');
+    await context.close();
+  });
+  return new Viewer(page, env.base);
+}
+
+test('the site runs under its strict CSP, header and meta tag, in every view', async (t) => {
+  const res = await fetch(env.base);
+  assert.match(res.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+  const html = await res.text();
+  assert.doesNotMatch(html, /<script type="module">/, 'no inline script');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy"/);
+  assert.match(html, /<script type="module" src="\.\/loader-[0-9a-f]+\.js" integrity="sha384-/);
+  const v = await viewer(t);
+  for (const q of ['', '?bundle=bundles/demo.json', '?bundle=bundles/demo.json&view=table', '?bundle=bundles/demo.json&view=charts', '?bundle=bundles/demo.json&layout=force']) {
+    await v.open(q);
+  }
+  // The graph's size is set through the CSSOM, not a style attribute.
+  await v.open('?bundle=bundles/demo.json');
+  assert.match(await v.page.getByTestId('graph').evaluate((g) => g.style.minWidth), /^\d+px$/);
+  // PNG export draws the SVG through a blob: image.
+  await v.page.getByTestId('export-menu').locator('summary').click();
+  const [png] = await Promise.all([v.page.waitForEvent('download'), v.page.getByTestId('export-png').click()]);
+  assert.equal(png.suggestedFilename(), 'whoserves-graph.png');
+});
+
+test('a wasm changed by one byte is not run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'whoserves-tampered-'));
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  const wasm = readdirSync(dir).find((f) => f.endsWith('.wasm'));
+  const bytes = readFileSync(join(dir, wasm));
+  bytes[bytes.length - 100] ^= 0x01;
+  writeFileSync(join(dir, wasm), bytes);
+  const server = await serve(dir, { csp: true });
+  t.after(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.base);
+  await page.waitForFunction(() => document.body.textContent.includes('failed its integrity check'));
+  assert.equal(await page.getByTestId('overview').count(), 0, 'the app did not start');
+  assert.ok(errors.some((e) => e.includes('integrity check failed')), errors.join('\n'));
+  await context.close();
+});
+
+test('a bundle link with another scheme is refused and named', async (t) => {
+  const v = await viewer(t);
+  for (const [bundle, scheme] of [['javascript:alert(1)', 'javascript:'], [`data:application/json,${encodeURIComponent('{"format":"whoserves/1","meta":{"title":"' + 'x'.repeat(2400) + '"}}')}`, 'data:']]) {
+    await v.page.goto(`${env.base}?bundle=${encodeURIComponent(bundle)}`);
+    const err = v.page.getByTestId('load-error');
+    await err.waitFor();
+    const text = await err.textContent();
+    assert.ok(text.includes(`from a ${scheme} URL, which this site refuses`), text);
+    assert.ok(text.length < 600, `the message stays short: ${text.length}`);
+    // The site's own default bundle is shown under the error.
+    await v.page.getByTestId('overview').waitFor();
+    assert.equal(await v.page.getByTestId('foreign-notice').count(), 0);
+  }
+});
+
+test('a foreign bundle says this site did not publish it, names its host, and quotes its banner', async (t) => {
+  const v = await viewer(t);
+  const url = `${foreign.base}redirect/spoof.json`;
+  await v.open(`?bundle=${encodeURIComponent(url)}`);
+  const notice = v.page.getByTestId('foreign-notice');
+  await notice.waitFor();
+  const host = new URL(foreign.base).host;
+  assert.match(await notice.textContent(), new RegExp(`This site did not publish this bundle\\. It comes from ${host.replace('.', '\\.')}`));
+  // Its banner is its own words, not a site notice.
+  const banner = v.page.getByTestId('banner');
+  assert.equal(await banner.evaluate((b) => b.tagName), 'BLOCKQUOTE');
+  assert.match(await banner.textContent(), /^The bundle's own notice: OFFICIAL NOTICE/);
+  // Authors, date and licence, as it states them.
+  assert.equal(await v.page.getByTestId('bundle-meta').textContent(), 'By Someone Else · published 2026-12-01 · licence CC-BY-4.0');
+  // After the redirect, the final address is shown.
+  assert.match(await v.page.getByTestId('bundle-source').textContent(), new RegExp(`^${foreign.base}spoof\\.json \\(redirected from ${url}\\)$`));
+  // The title's right-to-left override is isolated; the long name wraps.
+  assert.equal(await v.page.getByTestId('bundle-title').evaluate((h) => getComputedStyle(h).unicodeBidi), 'isolate');
+  const overflow = await v.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `a 176-character name widens the page by ${overflow}px`);
+  // A link's real host, in punycode, beside its text.
+  await v.node('f').click();
+  const hostShown = await v.page.getByTestId('entity-sources').getByTestId('link-host').textContent();
+  assert.equal(hostShown, '[xn--80ak6aa92e.com]');
+  // The site's own bundles carry no such notice.
+  await v.open('?bundle=bundles/demo.json');
+  assert.equal(await v.page.getByTestId('foreign-notice').count(), 0);
+});
+
+test('when loads overlap, the last one started wins', async (t) => {
+  const v = await viewer(t);
+  // A slow foreign bundle (1.5 s), then at once a local file: the file,
+  // started last, must stay, though the foreign bundle finishes later.
+  await v.page.goto(`${env.base}?bundle=${encodeURIComponent(`${foreign.base}slow/spoof.json`)}`);
+  await v.page.getByTestId('file-input').waitFor({ state: 'attached' });
+  await v.page.getByTestId('file-input').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: readFileSync(join(ROOT, 'public', 'bundles', 'demo.json')) });
+  await v.page.getByTestId('overview').waitFor();
+  await v.page.waitForTimeout(2500);
+  assert.equal(await v.page.getByTestId('bundle-source').textContent(), 'file: mine.json');
+  assert.match(await v.title(), /^Demo/);
+});
