@@ -247,7 +247,8 @@ fn meta_line(m: &whoserves_core::model::Meta) -> Option<impl IntoView> {
     if let Some(l) = &m.license {
         parts.push(format!("licence {l}"));
     }
-    (!parts.is_empty()).then(|| view! { <p class="meta-line" data-testid="bundle-meta">{parts.join(" · ")}</p> })
+    (!parts.is_empty())
+        .then(|| view! { <p class="meta-line" data-testid="bundle-meta">{parts.join(" · ")}</p> })
 }
 
 /// Title bar: bundle picker and file input.

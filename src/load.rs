@@ -163,7 +163,10 @@ pub async fn show_with_live(state: AppState, live: crate::live::Live) {
         None
     };
     let generation = state.begin_load();
-    analyse(state, generation, cur.source, cur.param, cur.base, cur.text, merged).await;
+    analyse(
+        state, generation, cur.source, cur.param, cur.base, cur.text, merged,
+    )
+    .await;
 }
 
 /// Shows `text` (or `shown`, the text with a live layer), keeping `text`
@@ -312,7 +315,11 @@ pub async fn load_url(state: AppState, url: String) {
             } else {
                 url.clone()
             };
-            let base = if final_url.is_empty() { url.clone() } else { final_url };
+            let base = if final_url.is_empty() {
+                url.clone()
+            } else {
+                final_url
+            };
             analyse_and_show(state, generation, source, Some(url), base, text).await
         }
         Err(message) => fail(state, url, message),
@@ -335,7 +342,15 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
         Ok(v) => v.as_string().unwrap_or_default(),
         Err(_) => return fail(state, source, format!("Could not read {name} as text.")),
     };
-    analyse_and_show(state, generation, source, None, format!("bundles/{name}"), text).await;
+    analyse_and_show(
+        state,
+        generation,
+        source,
+        None,
+        format!("bundles/{name}"),
+        text,
+    )
+    .await;
 }
 
 /// The first file of a drop or file-input event.

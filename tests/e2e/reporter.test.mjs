@@ -92,9 +92,10 @@ for (const width of [320, 640, 1000]) {
       assert.ok(inner.sw <= inner.cw + 1, `frame scrollWidth ${inner.sw} > ${inner.cw}`);
       const pageOverflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px`);
-      // The graph's top is in the frame's first screen, and the credit and link are there.
+      // The graph is in view on the article's first screen (at least 150 px
+      // of it, without scrolling), and the credit and link are there.
       const graphBox = await frame.getByTestId('graph').boundingBox();
-      assert.ok(graphBox.y < box.y + 200, `graph starts ${graphBox.y - box.y}px into the frame`);
+      assert.ok(graphBox.y + 150 < 900, `graph starts at ${graphBox.y}px, ${graphBox.y - box.y}px into the frame`);
       assert.match(await frame.getByTestId('embed-credit').textContent(), /^Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23/);
       assert.match(await frame.getByTestId('banner').textContent(), /Synthetic data/);
       const full = await frame.getByTestId('open-full').getAttribute('href');
@@ -136,7 +137,9 @@ test('exports: a standalone SVG with the credit, PNG at 1× and 2×, GEXF and Fo
   const cli = execFileSync('cargo', ['run', '-q', '-p', 'whoserves-cli', '--', 'export', '--format', 'svg', join('public', 'bundles', 'demo.json')], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(svgText, cli, 'viewer SVG = CLI SVG');
   const parsed = await p.evaluate((s) => {
-    const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+    // The page's CSP would log the SVG's own <style> as blocked inline
+    // style while parsing here; the file itself is not under it.
+    const doc = new DOMParser().parseFromString(s.replace(/<style>[^<]*<\/style>/, ''), 'image/svg+xml');
     const root = doc.documentElement;
     return {
       error: doc.querySelector('parsererror') !== null,

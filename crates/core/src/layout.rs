@@ -331,7 +331,11 @@ pub fn two_column(g: &Graph, edge_label: &dyn Fn(usize) -> Option<String>, o: &O
     let provider_label_w = (0..g.nodes.len())
         .filter(|&n| g.nodes[n].side == Side::Provider)
         .map(|n| label_width(&shown_label(&g.nodes[n].label), o) + 14.0)
-        .chain(g.groups.iter().map(|gr| label_width(&shown_label(&gr.label), o)))
+        .chain(
+            g.groups
+                .iter()
+                .map(|gr| label_width(&shown_label(&gr.label), o)),
+        )
         .fold(60.0, f64::max);
     let fx = o.margin + firm_label_w + 10.0;
     let px = fx + o.column_gap;
