@@ -69,6 +69,21 @@ pub fn App() -> impl IntoView {
     // Start: the URL's view, then the manifest, then the bundle.
     let initial = UrlState::parse(&location_search());
     apply_url(state, &initial);
+    // A key= in the link: a public key the reader is asked to trust, shown
+    // as such beside the signature it verifies.
+    if let Some(k) = web_sys::UrlSearchParams::new_with_str(&location_search())
+        .ok()
+        .and_then(|p| p.get(whoserves_core::view::param::KEY))
+        .filter(|k| whoserves_core::sign::is_public_key(k))
+    {
+        let short: String = k.chars().take(12).collect();
+        state.trusted_keys.update(|keys| {
+            keys.push(whoserves_core::sign::TrustedKey {
+                name: format!("the key {short}… named in this link (not one this site lists)"),
+                key: k,
+            })
+        });
+    }
     spawn_local(async move {
         let default = load::load_manifest(state).await;
         if let Some(url) = initial.bundle.clone().or(default.clone()) {
@@ -235,6 +250,27 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
+/// What the bundle's signature says, in words and never by colour alone.
+fn signature_line(v: &whoserves_core::sign::Verification) -> impl IntoView {
+    use whoserves_core::sign::Verification as V;
+    let class = match v {
+        V::SignedBy(_) => "sig signed",
+        V::Tampered(_) => "sig tampered",
+        V::Unsigned | V::UnknownKey => "sig unsigned",
+    };
+    let state = match v {
+        V::SignedBy(_) => "signed",
+        V::Tampered(_) => "tampered",
+        V::UnknownKey => "unknown-key",
+        V::Unsigned => "unsigned",
+    };
+    let mut text = v.describe();
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    view! { <p class=class data-testid="signature" data-state=state>{text}"."</p> }
+}
+
 /// Who made the bundle, when, and under which licence, as it says.
 fn meta_line(m: &whoserves_core::model::Meta) -> Option<impl IntoView> {
     let mut parts = Vec::new();
@@ -392,6 +428,7 @@ fn Overview() -> impl IntoView {
                 })}
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
                 {meta_line(&b.meta)}
+                {signature_line(&cur.signature)}
                 {b.meta.banner.clone().map(|t| if cur.foreign.is_some() {
                     view! { <blockquote class="bundle-banner" data-testid="banner">"The bundle's own notice: "{t}</blockquote> }.into_any()
                 } else {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use whoserves_core::include::{plan, Base};
+use whoserves_core::sign::Verification;
 use whoserves_core::{analyze_documents, Document, Limits};
 
 /// `bundles/index.json`.
@@ -17,6 +18,9 @@ pub struct Manifest {
     pub default: String,
     /// Every shipped bundle.
     pub bundles: Vec<ManifestEntry>,
+    /// The public keys this site trusts to sign bundles (minisign).
+    #[serde(default)]
+    pub keys: Vec<whoserves_core::sign::TrustedKey>,
 }
 
 /// One shipped bundle.
@@ -52,10 +56,31 @@ async fn fetch_final(url: &str) -> Result<(String, String), String> {
         ));
     }
     let final_url = resp.url();
-    resp.text()
+    // The exact bytes: a signature covers them, byte-order mark included.
+    let bytes = resp
+        .binary()
         .await
+        .map_err(|e| format!("Could not read {url}: {e}"))?;
+    String::from_utf8(bytes)
         .map(|t| (t, final_url))
-        .map_err(|e| format!("Could not read {url}: {e}"))
+        .map_err(|e| {
+            format!(
+                "{url} is not UTF-8 text (invalid byte at {}).",
+                e.utf8_error().valid_up_to()
+            )
+        })
+}
+
+/// The signature of the bundle whose text came from `url`: its detached
+/// minisign signature `url.minisig`, checked against the trusted keys.
+/// Nothing is fetched when no key is trusted: no signature could count.
+async fn check_signature(state: AppState, text: &str, url: &str) -> Verification {
+    let keys = state.trusted_keys.get_untracked();
+    if keys.is_empty() || url.is_empty() {
+        return Verification::Unsigned;
+    }
+    let sig = fetch_text(&format!("{url}.minisig")).await.ok();
+    whoserves_core::sign::verify(text.as_bytes(), sig.as_deref(), &keys)
 }
 
 /// Checks a `bundle=` value: a path on this site or an absolute http(s)
@@ -100,6 +125,9 @@ pub async fn load_manifest(state: AppState) -> Option<String> {
     match fetch_text("bundles/index.json").await {
         Ok(text) => match serde_json::from_str::<Manifest>(&text) {
             Ok(m) => {
+                state
+                    .trusted_keys
+                    .update(|k| k.extend(m.keys.iter().cloned()));
                 state.picker.set(
                     m.bundles
                         .iter()
@@ -141,13 +169,17 @@ async fn analyse_and_show(
     param: Option<String>,
     base: String,
     text: String,
+    signature: Verification,
 ) {
     let live = &state.live;
     live.phase.set(crate::live::Phase::Closed);
     live.observations.set(Vec::new());
     live.lines.set(Vec::new());
     let text = Arc::new(text);
-    analyse(state, generation, source, param, base, text, None).await;
+    analyse(
+        state, generation, source, param, base, text, None, signature,
+    )
+    .await;
 }
 
 /// Analyses the bundle on screen again, with its live layer when the
@@ -164,7 +196,14 @@ pub async fn show_with_live(state: AppState, live: crate::live::Live) {
     };
     let generation = state.begin_load();
     analyse(
-        state, generation, cur.source, cur.param, cur.base, cur.text, merged,
+        state,
+        generation,
+        cur.source,
+        cur.param,
+        cur.base,
+        cur.text,
+        merged,
+        cur.signature,
     )
     .await;
 }
@@ -180,6 +219,7 @@ async fn analyse(
     base: String,
     text: Arc<String>,
     shown: Option<String>,
+    signature: Verification,
 ) {
     let live = shown.is_some();
     let shown_text = shown.unwrap_or_else(|| text.as_ref().clone());
@@ -209,11 +249,12 @@ async fn analyse(
                     return;
                 }
                 fetched
+                    .map_err(|m| inc.failed(&from, &m))
+                    .and_then(|t| inc.check(&t).map(|()| t))
                     .map(|t| Document {
                         name: inc.reference.clone(),
                         text: t,
                     })
-                    .map_err(|m| inc.failed(&from, &m))
             }
             Err(d) => Err(d.clone()),
         };
@@ -251,6 +292,7 @@ async fn analyse(
         base,
         live,
         foreign,
+        signature,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");
@@ -308,6 +350,20 @@ pub async fn load_url(state: AppState, url: String) {
     }
     match fetched {
         Ok((text, final_url)) => {
+            let signature = check_signature(state, &text, &final_url).await;
+            if !state.is_latest(generation) {
+                return;
+            }
+            if let Verification::Tampered(_) = signature {
+                return fail(
+                    state,
+                    url,
+                    format!(
+                        "Not shown: {}. Whoever changed it is not who signed it; the view below is unchanged.",
+                        signature.describe()
+                    ),
+                );
+            }
             // After a redirect the page names where the text came from.
             let requested = absolute(&url);
             let source = if !final_url.is_empty() && final_url != requested {
@@ -320,7 +376,7 @@ pub async fn load_url(state: AppState, url: String) {
             } else {
                 final_url
             };
-            analyse_and_show(state, generation, source, Some(url), base, text).await
+            analyse_and_show(state, generation, source, Some(url), base, text, signature).await
         }
         Err(message) => fail(state, url, message),
     }
@@ -349,6 +405,7 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
         None,
         format!("bundles/{name}"),
         text,
+        Verification::Unsigned,
     )
     .await;
 }

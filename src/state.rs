@@ -54,6 +54,8 @@ pub struct Current {
     /// Where the bundle comes from when this site did not publish it (it
     /// is not in the site's manifest): a host, or "your own disk".
     pub foreign: Option<String>,
+    /// What the bundle's signature says.
+    pub signature: whoserves_core::sign::Verification,
 }
 
 /// What the loader is doing.
@@ -195,6 +197,9 @@ pub struct AppState {
     /// The number of the latest load started; an older load that
     /// finishes later is dropped.
     pub load_generation: StoredValue<u64>,
+    /// The public keys whose signatures the viewer trusts: the manifest's,
+    /// and any `key=` of the link.
+    pub trusted_keys: RwSignal<Vec<whoserves_core::sign::TrustedKey>>,
 }
 
 impl Current {
@@ -305,6 +310,7 @@ impl AppState {
             embed: RwSignal::new(None),
             filters_open: RwSignal::new(false),
             load_generation: StoredValue::new(0),
+            trusted_keys: RwSignal::new(Vec::new()),
         }
     }
 }

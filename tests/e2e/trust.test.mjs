@@ -13,6 +13,7 @@ import { Viewer } from './viewer.page.mjs';
 let env;
 let foreign;
 let foreignDir;
+let publicKey;
 before(async () => {
   env = await start();
   foreignDir = mkdtempSync(join(tmpdir(), 'whoserves-foreign-'));
@@ -33,6 +34,17 @@ before(async () => {
     claims: [{ id: 'c', subject: 'f', provider: 'p', source: 's', quote: 'They serve them.' }],
   };
   writeFileSync(join(foreignDir, 'spoof.json'), JSON.stringify(spoof));
+  // A signed bundle (tests/fixtures/signed, made with whoserves keygen/sign),
+  // and the same bundle with one byte changed under the same signature.
+  const signedDir = join(ROOT, 'tests', 'fixtures', 'signed');
+  const signed = readFileSync(join(signedDir, 'bundle.json'));
+  const sig = readFileSync(join(signedDir, 'bundle.json.minisig'));
+  writeFileSync(join(foreignDir, 'signed.json'), signed);
+  writeFileSync(join(foreignDir, 'signed.json.minisig'), sig);
+  const tampered = Buffer.from(signed.toString('utf8').replace('"title": "', '"title": "X'));
+  writeFileSync(join(foreignDir, 'tampered.json'), tampered);
+  writeFileSync(join(foreignDir, 'tampered.json.minisig'), sig);
+  publicKey = readFileSync(join(signedDir, 'test.pub'), 'utf8').trim().split('\n').pop();
   foreign = await serve(foreignDir, { cors: true });
 });
 after(async () => {
@@ -154,4 +166,26 @@ test('when loads overlap, the last one started wins', async (t) => {
   await v.page.waitForTimeout(2500);
   assert.equal(await v.page.getByTestId('bundle-source').textContent(), 'file: mine.json');
   assert.match(await v.title(), /^Demo/);
+});
+
+test('a signed bundle says who signed it, a tampered one is refused, an unsigned one says so', async (t) => {
+  const v = await viewer(t);
+  const key = encodeURIComponent(publicKey);
+  await v.open(`?bundle=${encodeURIComponent(`${foreign.base}signed.json`)}&key=${key}`);
+  const sig = v.page.getByTestId('signature');
+  assert.equal(await sig.getAttribute('data-state'), 'signed');
+  assert.match(await sig.textContent(), /^Signed by the key RW\S+… named in this link/);
+  // One changed byte under the same signature: not shown, and said why.
+  await v.page.goto(`${env.base}?bundle=${encodeURIComponent(`${foreign.base}tampered.json`)}&key=${key}`);
+  const err = v.page.getByTestId('load-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /the bundle was changed after it was signed/);
+  // No signature published: unsigned, in words.
+  await v.page.goto(`${env.base}?bundle=${encodeURIComponent(`${foreign.base}spoof.json`)}&key=${key}`);
+  await v.page.getByTestId('overview').waitFor();
+  assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
+  assert.match(await v.page.getByTestId('signature').textContent(), /^Unsigned/);
+  // The site's own bundles, with no key listed: unsigned, and nothing fetched for it.
+  await v.open('?bundle=bundles/demo.json');
+  assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
 });

@@ -17,6 +17,7 @@ mod collect;
 mod export;
 mod import;
 mod read;
+mod sign;
 
 use clap::{Parser, Subcommand};
 use read::{read_bundle_file, ReadError};
@@ -66,6 +67,14 @@ enum Command {
     /// lines), csv (edges), findings-csv or findings-json (the
     /// observations behind each edge). A bundle with errors is not exported.
     Export(export::ExportArgs),
+    /// Make a minisign key pair for signing bundles: NAME.pub and NAME.key
+    /// (encrypted with $WHOSERVES_KEY_PASSWORD when it is set).
+    Keygen(sign::KeygenArgs),
+    /// Sign a bundle file: writes BUNDLE.minisig (minisign, Ed25519).
+    Sign(sign::SignArgs),
+    /// Check a bundle's signature against trusted public keys, and the
+    /// SHA-256 of every library it pins. Exit 0 only when both hold.
+    Verify(sign::VerifyArgs),
     /// Run every rule's match and no-match examples.
     TestRules {
         /// The bundle (JSON).
@@ -172,6 +181,9 @@ fn main() -> ExitCode {
         }),
         Command::TestRules { file } => with_bundle(&file, test_rules),
         Command::Export(args) => export::export(args),
+        Command::Keygen(args) => sign::keygen(args),
+        Command::Sign(args) => sign::sign(args),
+        Command::Verify(args) => sign::verify_cmd(args),
         Command::Import(cmd) => import::run(cmd),
         Command::Collect(args) => collect::collect(args),
         Command::Merge { files, output } => collect::merge(&files, &output),
@@ -264,6 +276,7 @@ pub(crate) fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCo
                     text,
                 })
                 .map_err(|(ReadError::Io(m) | ReadError::NotText(m))| inc.failed(&base, &m))
+                .and_then(|doc| inc.check(&doc.text).map(|()| doc))
         })
         .collect();
     let main = Document {

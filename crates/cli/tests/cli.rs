@@ -340,6 +340,89 @@ fn export_writes_every_format_and_a_stable_svg() {
     assert!(stdout(&o).contains("unknown entity"));
 }
 
+/// keygen, sign and verify round-trip; one changed byte in the bundle, or
+/// in a library it pins by SHA-256, fails verification.
+#[test]
+fn a_signed_bundle_verifies_until_a_byte_changes() {
+    let dir = std::env::temp_dir().join(format!("whoserves-sign-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    let lib = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/rules/providers.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("rules/providers.json"), &lib).unwrap();
+    let sha = whoserves_core::include::sha256_hex(lib.as_bytes());
+    let bundle = dir.join("b/mine.json");
+    std::fs::write(
+        &bundle,
+        format!(r#"{{"format": "whoserves/1", "include": [{{"path": "../rules/providers.json", "sha256": "{sha}"}}], "meta": {{"title": "mine"}}}}"#),
+    )
+    .unwrap();
+    let key = dir.join("k");
+    let o = Command::new(env!("CARGO_BIN_EXE_whoserves"))
+        .args(["keygen", key.to_str().unwrap()])
+        .env_remove("WHOSERVES_KEY_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (b, k, p) = (
+        bundle.to_str().unwrap(),
+        dir.join("k.key"),
+        dir.join("k.pub"),
+    );
+    let o = run(&["sign", "-s", k.to_str().unwrap(), b]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = run(&["verify", "-p", p.to_str().unwrap(), b]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("signed by k.pub"), "{out}");
+    assert!(
+        out.contains("../rules/providers.json: SHA-256 matches"),
+        "{out}"
+    );
+    // keygen never overwrites a secret key.
+    assert_eq!(
+        run(&["keygen", key.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    // The library changed: the bundle's signature still holds, its pin does not.
+    std::fs::write(
+        dir.join("rules/providers.json"),
+        lib.replacen("Amazon", "Amazom", 1),
+    )
+    .unwrap();
+    let o = run(&["verify", "-p", p.to_str().unwrap(), b]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("is not the library this bundle names"),
+        "{}",
+        stdout(&o)
+    );
+    // The bundle changed by one byte.
+    std::fs::write(dir.join("rules/providers.json"), &lib).unwrap();
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    std::fs::write(&bundle, text.replace("\"mine\"", "\"mind\"")).unwrap();
+    let o = run(&["verify", "-p", p.to_str().unwrap(), b]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("was changed after it was signed"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A reader that stops early ends the CLI quietly (SIGPIPE), never with a
 /// panic about a broken pipe.
 #[cfg(unix)]

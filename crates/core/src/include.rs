@@ -72,6 +72,8 @@ pub struct Include {
     /// Why it need not be read at all: it serves observation kinds the
     /// bundle has none of. A shell skips such a library and may say so.
     pub skip: Option<String>,
+    /// The SHA-256 the bundle pins the library to, if any.
+    pub sha256: Option<String>,
 }
 
 /// Plans the includes of bundle `text` read from `base`, in list order.
@@ -101,6 +103,7 @@ pub fn plan(text: &str, base: &Base) -> Vec<Include> {
                     )
                 });
             let reference = entry.path().to_string();
+            let sha256 = entry.sha256().map(str::to_string);
             let target = if seen.contains(&reference) {
                 Err(fetch_failed(
                     index,
@@ -115,12 +118,34 @@ pub fn plan(text: &str, base: &Base) -> Vec<Include> {
                 index,
                 reference,
                 skip,
+                sha256,
             }
         })
         .collect()
 }
 
 impl Include {
+    /// Checks `text`, the library as read, against the SHA-256 the bundle
+    /// pins: `Err` with the diagnostic when it differs (the library must
+    /// then not be used).
+    pub fn check(&self, text: &str) -> Result<(), Diagnostic> {
+        let Some(want) = &self.sha256 else {
+            return Ok(());
+        };
+        let got = sha256_hex(text.as_bytes());
+        if &got == want {
+            Ok(())
+        } else {
+            Err(fetch_failed(
+                self.index,
+                format!(
+                    "\"{}\" is not the library this bundle names: its SHA-256 is {got}, the bundle pins {want}; it was not used",
+                    self.reference
+                ),
+            ))
+        }
+    }
+
     /// The diagnostic for this include when reading its target failed
     /// for `reason`: the entry as written, where it was resolved from and
     /// to, and why it could not be read.
@@ -137,6 +162,15 @@ impl Include {
             ),
         )
     }
+}
+
+/// The SHA-256 of `bytes` as 64 lower-case hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// At most this many libraries are planned; the loader reports the rest.
@@ -238,6 +272,24 @@ mod tests {
             .failed(&dir, "no such file")
             .message
             .contains("resolved against the bundle's folder work to work/../rulez/providers.json"));
+    }
+
+    #[test]
+    fn a_pinned_library_must_match_its_hash() {
+        let lib = "{\"format\": \"whoserves/1\"}";
+        let good = sha256_hex(lib.as_bytes());
+        let text = format!(r#"{{"include": [{{"path": "lib.json", "sha256": "{good}"}}]}}"#);
+        let inc = &plan(&text, &Base::Dir(".".into()))[0];
+        assert!(inc.check(lib).is_ok());
+        let err = inc.check(&lib.replace('1', "2")).unwrap_err();
+        assert!(
+            err.message.contains("is not the library this bundle names"),
+            "{}",
+            err.message
+        );
+        // Unpinned: anything goes.
+        let inc = &plan(r#"{"include": ["lib.json"]}"#, &Base::Dir(".".into()))[0];
+        assert!(inc.check("anything").is_ok());
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub mod model;
 pub mod normalize;
 pub mod prefix;
 pub mod report;
+pub mod sign;
 pub mod text;
 pub mod timeline;
 pub mod verdict;

@@ -67,16 +67,24 @@ pub enum Include {
     When(IncludeWhen),
 }
 
-/// A library read only when the bundle has an observation of one of
-/// `kinds`: a large range library costs nothing to a bundle without IPs.
+/// A library given as an object: read only when the bundle has an
+/// observation of one of `kinds` (a large range library costs nothing to a
+/// bundle without IPs), and/or pinned to its SHA-256, so a signed bundle
+/// covers the libraries it reads too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IncludeWhen {
     /// Relative path or http(s) URL.
     pub path: String,
-    /// Observation kinds the library's rules read, e.g. `["dns.a", "dns.aaaa"]`.
-    pub kinds: Vec<String>,
+    /// Observation kinds the library's rules read, e.g. `["dns.a", "dns.aaaa"]`;
+    /// absent: always read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<String>>,
+    /// The SHA-256 of the library's bytes, 64 lower-case hex digits; a
+    /// library that does not match is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl Include {
@@ -92,7 +100,15 @@ impl Include {
     pub fn kinds(&self) -> Option<&[String]> {
         match self {
             Include::Path(_) => None,
-            Include::When(w) => Some(&w.kinds),
+            Include::When(w) => w.kinds.as_deref(),
+        }
+    }
+
+    /// The SHA-256 the library must have, when the bundle pins it.
+    pub fn sha256(&self) -> Option<&str> {
+        match self {
+            Include::Path(_) => None,
+            Include::When(w) => w.sha256.as_deref(),
         }
     }
 }

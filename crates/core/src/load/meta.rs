@@ -164,8 +164,26 @@ impl<'t> Loader<'t> {
                     }
                 }
             }
+            if let Some(h) = inc.sha256() {
+                if h.len() != 64
+                    || !h
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                {
+                    self.error(
+                        Code::Value,
+                        &e,
+                        "sha256",
+                        format!("\"{h}\" is not a SHA-256: write 64 lower-case hex digits, e.g. the output of `sha256sum`"),
+                    );
+                }
+            }
             let s = inc.path().to_string();
-            let rel = if inc.kinds().is_some() { "path" } else { "" };
+            let rel = if matches!(inc, wire::Include::When(_)) {
+                "path"
+            } else {
+                ""
+            };
             let looks_like_url = s.contains(':');
             if looks_like_url {
                 if let Err(m) = check_url(&s) {

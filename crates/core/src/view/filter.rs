@@ -34,6 +34,8 @@ pub mod param {
     pub const EMBED: &str = "embed";
     /// The embed's id in its height messages.
     pub const EMBED_ID: &str = "embed-id";
+    /// A minisign public key the link asks the viewer to trust.
+    pub const KEY: &str = "key";
     /// The name of a file the reader opened from disk: a link made then
     /// carries it (the file itself never leaves the browser), so whoever
     /// follows the link is told which file to open.
@@ -53,6 +55,7 @@ pub mod param {
         FILE,
         EMBED,
         EMBED_ID,
+        KEY,
     ];
 }
 
