@@ -167,11 +167,11 @@ pub fn Charts() -> impl IntoView {
         <section class="charts" data-testid="charts">
             <figure>
                 <figcaption>"Providers × categories: how many distinct firms each provider has a finding for in each category, of any relationship (direct, account, incidental or weak; claims without a finding are not counted). Tick a relationship filter, e.g. \u{201c}direct\u{201d}, to count only those. The table view lists every edge."</figcaption>
-                <div class="chart" data-testid="chart-matrix" inner_html=move || matrix_svg(&matrix.get())></div>
+                <div class="chart" tabindex="0" role="img" aria-label="Chart: distinct firms per provider and category; the table view lists the same edges" data-testid="chart-matrix" inner_html=move || matrix_svg(&matrix.get())></div>
             </figure>
             <figure>
                 <figcaption>"Firms per provider: distinct firms each provider (with its services) has a finding for, under the same rule."</figcaption>
-                <div class="chart" data-testid="chart-firms" inner_html=move || firms_per_provider_svg(&matrix.get())></div>
+                <div class="chart" tabindex="0" role="img" aria-label="Chart: distinct firms per provider; the table view lists the same edges" data-testid="chart-firms" inner_html=move || firms_per_provider_svg(&matrix.get())></div>
             </figure>
         </section>
     }

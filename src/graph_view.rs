@@ -297,13 +297,22 @@ pub fn GraphView() -> impl IntoView {
                 ) + if is_live { ", from the live check" } else { "" };
                 let dim = move || edge_dimmed(bright, from, to);
                 let sel_key = key.clone();
+                let key_key = key.clone();
+                let on_key = move |ev: web_sys::KeyboardEvent| {
+                    if matches!(ev.key().as_str(), "Enter" | " ") {
+                        ev.prevent_default();
+                        state.selection.set(Selection::Edge(key_key.clone()));
+                    }
+                };
                 view! {
                     <g class="edge-g" class:dim=dim class:selected=move || selected_edge.get() == Some(i)
+                        role="button" tabindex="0" aria-label=label
                         data-testid="edge" data-key=key.clone() data-category=e.category.clone().unwrap_or_default()
                         data-relationship=rel data-evidence=e.evidence.to_string() data-live=is_live.to_string()
-                        on:click=move |_| state.selection.set(Selection::Edge(sel_key.clone()))>
+                        on:click=move |_| state.selection.set(Selection::Edge(sel_key.clone()))
+                        on:keydown=on_key>
                         <path class="edge-hit" d=d.clone() />
-                        <path class=class d=d stroke-width=width.to_string() aria-label=label />
+                        <path class=class d=d stroke-width=width.to_string() />
                     </g>
                 }
             })

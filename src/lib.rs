@@ -193,13 +193,16 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="app" class:dragging=move || dragging.get()>
+            <a class="skip-link" href="#main" data-testid="skip-link">"Skip to the graph"</a>
             <Header />
-            <Status />
-            <Overview />
+            <section class="intro" aria-label="The bundle">
+                <Status />
+                <Overview />
+            </section>
             <live::LiveCheck />
             <div class="workspace">
                 <lists::FilterBar />
-                <main class="main" id="main">
+                <main class="main" id="main" tabindex="-1">
                     <div class="view-bar">
                     <button type="button" class="filters-toggle" data-testid="filters-open" aria-controls="filters"
                         aria-expanded=move || state.filters_open.get().to_string()
@@ -362,6 +365,30 @@ pub(crate) fn Status() -> impl IntoView {
                     <p>{message}</p>
                     <ul class="diagnostics" data-testid="diagnostics">{items}</ul>
                     <button on:click=move |_| state.status.set(Status::Idle)>"Dismiss"</button>
+                </section>
+            }
+            .into_any()
+        }
+        Status::AskIncludes { name, text, hosts } => {
+            let n = name.clone();
+            let agree = move |_| {
+                let (n, t) = (n.clone(), text.clone());
+                spawn_local(load::load_file_agreed(state, n, t));
+            };
+            let declined = format!(
+                "{name} was not opened: it needs rule libraries from {} that you chose not to fetch. The view below is unchanged.",
+                hosts.join(", ")
+            );
+            view! {
+                <section class="failure ask" role="alertdialog" aria-labelledby="ask-title" data-testid="ask-includes">
+                    <p id="ask-title"><strong>{format!("{name} includes rule libraries from other sites: {}.", hosts.join(", "))}</strong></p>
+                    <p>"Fetching them tells those sites your address and that you opened a bundle that uses them. Your file itself is not sent anywhere."</p>
+                    <button data-testid="ask-fetch" on:click=agree>"Fetch them and open the file"</button>" "
+                    <button data-testid="ask-decline" on:click=move |_| state.status.set(Status::Failed {
+                        source: format!("file: {name}"),
+                        message: declined.clone(),
+                        diagnostics: vec![],
+                    })>"Don't fetch"</button>
                 </section>
             }
             .into_any()

@@ -390,7 +390,7 @@ pub fn TableView() -> impl IntoView {
         crate::download("whoserves-findings.json", "application/json", &json);
     };
     view! {
-        <div class="table-wrap" data-testid="table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table of edges" data-testid="table">
             <div class="exports" role="group" aria-label="Export">
                 <button data-testid="export-csv" on:click=download title="One row per edge">"Export CSV"</button>
                 <button data-testid="export-findings-csv" on:click=findings_csv title="One row per observation behind each edge">"Findings CSV"</button>

@@ -594,7 +594,7 @@ pub fn LiveCheck() -> impl IntoView {
         if framed() {
             let href = state.link_to(state.selection.get_untracked());
             return view! {
-                <section class="live" data-testid="live-framed">
+                <section class="live" aria-label="Live check" data-testid="live-framed">
                     "The live DNS check runs only when this site is open in its own tab: "
                     <a href=href target="_blank" rel="noopener">"open it"</a>"."
                 </section>
@@ -610,7 +610,7 @@ pub fn LiveCheck() -> impl IntoView {
         };
         match live.phase.get() {
             Phase::Closed => view! {
-                <section class="live" data-testid="live">
+                <section class="live" aria-label="Live check" data-testid="live">
                     <button data-testid="live-open" on:click=move |_| live.phase.set(Phase::Consent)>
                         "Check live…"
                     </button>
@@ -700,7 +700,7 @@ pub fn LiveCheck() -> impl IntoView {
                     })
                     .collect_view();
                 view! {
-                    <section class="live" data-testid="live-progress" aria-live="polite">
+                    <section class="live" aria-label="Live check" data-testid="live-progress" aria-live="polite">
                         <p data-testid="live-status">{
                             if running {
                                 format!("Asking {}: {} of {} answered…", live.resolver.get(), live.lines.with(Vec::len), live.total.get())
@@ -717,7 +717,7 @@ pub fn LiveCheck() -> impl IntoView {
                             <button data-testid="live-again" on:click=move |_| live.phase.set(Phase::Consent)>"Check again…"</button>
                         })}
                         {live_layer_toggle(state, live, &cur)}
-                        <details open=running><summary>"Each query"</summary><ul class="live-lines">{items}</ul></details>
+                        <details open=running><summary>"Each query"</summary><ul class="live-lines" tabindex="0" aria-label="Each query and its answer">{items}</ul></details>
                     </section>
                 }
                 .into_any()

@@ -398,6 +398,47 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
         Ok(v) => v.as_string().unwrap_or_default(),
         Err(_) => return fail(state, source, format!("Could not read {name} as text.")),
     };
+    // A file from disk makes no request to another site unasked.
+    let hosts = other_sites(&text, &name);
+    if !hosts.is_empty() {
+        state.status.set(Status::AskIncludes {
+            name,
+            text: Arc::new(text),
+            hosts,
+        });
+        return;
+    }
+    show_file(state, generation, name, text).await;
+}
+
+/// The hosts, other than this site's, that a file opened from disk would
+/// fetch libraries from.
+fn other_sites(text: &str, name: &str) -> Vec<String> {
+    let page = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let mut hosts: Vec<String> = plan(text, &Base::Site(absolute(&format!("bundles/{name}"))))
+        .into_iter()
+        .filter(|inc| inc.skip.is_none())
+        .filter_map(|inc| inc.target.ok())
+        .filter_map(|t| web_sys::Url::new(t.as_str()).ok())
+        .filter(|u| u.origin() != page)
+        .map(|u| u.host())
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// Goes on with a file whose libraries on other sites the reader agreed to fetch.
+pub async fn load_file_agreed(state: AppState, name: String, text: Arc<String>) {
+    let generation = state.begin_load();
+    show_file(state, generation, name, text.as_ref().clone()).await;
+}
+
+/// Shows a file's text; its includes resolve from the site's `bundles/`.
+async fn show_file(state: AppState, generation: u64, name: String, text: String) {
+    let source = format!("file: {name}");
     analyse_and_show(
         state,
         generation,

@@ -133,6 +133,29 @@ pub fn Panel() -> impl IntoView {
             },
         }
     };
+    // Focus follows the evidence: into the panel when it opens, back to
+    // where it was when it closes.
+    let before = StoredValue::new_local(None::<web_sys::Element>);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = !matches!(state.selection.get(), Selection::None);
+        let doc = web_sys::window().and_then(|w| w.document());
+        if open && was_open == Some(false) {
+            before.set_value(doc.as_ref().and_then(|d| d.active_element()));
+            request_animation_frame(move || {
+                if let Some(h) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("[data-testid=panel] h3").ok().flatten())
+                {
+                    call_focus(&h);
+                }
+            });
+        } else if !open && was_open == Some(true) {
+            if let Some(el) = before.get_value().filter(|e| e.is_connected()) {
+                call_focus(&el);
+            }
+        }
+        open
+    });
     view! {
         <aside class="panel" class:has-selection=move || !matches!(state.selection.get(), Selection::None) data-testid="panel" aria-live="polite">
             <div class="panel-head">
@@ -141,6 +164,17 @@ pub fn Panel() -> impl IntoView {
             </div>
             {body}
         </aside>
+    }
+}
+
+/// Focuses an HTML or SVG element.
+fn call_focus(el: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    if let Some(f) = js_sys::Reflect::get(el, &"focus".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call0(el);
     }
 }
 
@@ -222,7 +256,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
         .collect_view();
     view! {
         <section data-testid="edge-panel">
-            <h3>{title}</h3>
+            <h3 tabindex="-1">{title}</h3>
             <p class="meta">{format!("{cat} · {rel} · {} observation(s)", e.evidence)}</p>
             <div data-testid="edge-cite"><CiteButtons plain=cite_plain markdown=cite_md what="edge" /></div>
             {(!e.claims.is_empty()).then(|| view! { <h4>"Claims"</h4><ul class="plain">{claims}</ul> })}
@@ -359,7 +393,7 @@ fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
     let side = node.map(|n| g.nodes[n].side);
     view! {
         <section data-testid="node-panel">
-            <h3>{e.name.clone()}</h3>
+            <h3 tabindex="-1">{e.name.clone()}</h3>
             <p class="meta">
                 {if side == Some(Side::Firm) || e.role == whoserves_core::model::Role::Subject { "Firm" } else { "Provider" }}
                 {graph::country_of(b, id).map(|c| format!(" · country {c}"))}

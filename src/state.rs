@@ -75,6 +75,16 @@ pub enum Status {
         /// The bundle's diagnostics, when it got that far.
         diagnostics: Vec<Diagnostic>,
     },
+    /// A file opened from disk includes libraries on other sites: they
+    /// are fetched only when the reader agrees.
+    AskIncludes {
+        /// The file's name.
+        name: String,
+        /// The file's text, waiting.
+        text: Arc<String>,
+        /// The other sites, by host.
+        hosts: Vec<String>,
+    },
 }
 
 /// What is selected.

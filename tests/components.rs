@@ -91,6 +91,8 @@ async fn the_panel_traces_a_selected_edge() {
         text: Arc::new(FIXTURE.to_string()),
         base: "bundles/all-features.json".into(),
         live: false,
+        foreign: None,
+        signature: whoserves_core::sign::Verification::Unsigned,
     }));
     state
         .selection
@@ -168,6 +170,8 @@ async fn no_query_leaves_before_the_reader_agrees() {
         text: Arc::new(LIVE_FIXTURE.to_string()),
         base: "bundles/firms-live.json".into(),
         live: false,
+        foreign: None,
+        signature: whoserves_core::sign::Verification::Unsigned,
     }));
     settle().await;
     click(&el, "live-open");

@@ -44,6 +44,11 @@ before(async () => {
   const tampered = Buffer.from(signed.toString('utf8').replace('"title": "', '"title": "X'));
   writeFileSync(join(foreignDir, 'tampered.json'), tampered);
   writeFileSync(join(foreignDir, 'tampered.json.minisig'), sig);
+  writeFileSync(join(foreignDir, 'lib.json'), JSON.stringify({
+    format: 'whoserves/1',
+    meta: { title: 'a library elsewhere' },
+    entities: [{ id: 'p2', role: 'provider', name: 'Library Provider' }],
+  }));
   publicKey = readFileSync(join(signedDir, 'test.pub'), 'utf8').trim().split('\n').pop();
   foreign = await serve(foreignDir, { cors: true });
 });
@@ -188,4 +193,35 @@ test('a signed bundle says who signed it, a tampered one is refused, an unsigned
   // The site's own bundles, with no key listed: unsigned, and nothing fetched for it.
   await v.open('?bundle=bundles/demo.json');
   assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
+});
+
+test('a file from disk fetches libraries from other sites only after the reader agrees', async (t) => {
+  const v = await viewer(t);
+  await v.open('?bundle=bundles/demo.json');
+  const host = new URL(foreign.base).host;
+  const requests = [];
+  v.page.on('request', (r) => { if (r.url().startsWith(foreign.base)) requests.push(r.url()); });
+  const file = {
+    format: 'whoserves/1',
+    include: [`${foreign.base}lib.json`],
+    meta: { title: 'Mine, with a library elsewhere', sources: [{ id: 's', title: 'S' }] },
+    entities: [{ id: 'f', role: 'subject', name: 'Firm' }],
+    claims: [{ id: 'c', subject: 'f', provider: 'p2', source: 's' }],
+  };
+  const open = () => v.page.getByTestId('file-input').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  await open();
+  const ask = v.page.getByTestId('ask-includes');
+  await ask.waitFor();
+  assert.match(await ask.textContent(), new RegExp(`mine\\.json includes rule libraries from other sites: ${host.replace('.', '\\.')}`));
+  assert.deepEqual(requests, [], 'nothing fetched before the reader agrees');
+  // Declining leaves the view as it was and says why.
+  await v.page.getByTestId('ask-decline').click();
+  assert.match(await v.page.getByTestId('load-error').textContent(), /chose not to fetch/);
+  assert.match(await v.title(), /^Demo/);
+  assert.deepEqual(requests, []);
+  // Agreeing fetches the library and opens the file.
+  await open();
+  await v.page.getByTestId('ask-fetch').click();
+  await v.page.waitForFunction(() => document.querySelector('[data-testid=bundle-title]')?.textContent.startsWith('Mine'));
+  assert.deepEqual(requests, [`${foreign.base}lib.json`]);
 });
