@@ -410,10 +410,14 @@ fn likely_cause(text: &str, line: usize, column: usize) -> Option<String> {
         ));
     }
     let last = before.chars().last();
-    let next = text[at.saturating_sub(1)..]
+    // The character before the error and the one at it, whatever their width.
+    let next: String = text[..at]
         .chars()
+        .last()
+        .into_iter()
+        .chain(text[at..].chars())
         .take(2)
-        .collect::<String>();
+        .collect();
     if next.contains("//") || next.contains("/*") || last == Some('/') || here == Some('/') {
         return Some("JSON has no comments; remove them".into());
     }
@@ -449,6 +453,18 @@ mod tests {
         assert!(check_url("javascript:alert(1)").is_err());
         assert!(check_url("data:text/html,x").is_err());
         assert!(check_url("https:///x").is_err());
+    }
+
+    #[test]
+    fn the_likely_cause_reader_is_safe_on_wide_characters() {
+        // The property test's find: a syntax error right after a 4-byte character.
+        for text in ["\"ךּ𑼀థ8b^]𚿻<]𔔮", "{\"a\": 1,𔔮}", "{'a': 𔔮}", "𔔮//"] {
+            for line in 0..3 {
+                for column in 0..40 {
+                    let _ = likely_cause(text, line, column);
+                }
+            }
+        }
     }
 
     #[test]
