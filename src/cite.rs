@@ -41,9 +41,9 @@ pub fn CiteButtons(
     let m = markdown.clone();
     view! {
         <div class="cite" data-testid="cite">
-            <button type="button" data-testid="copy-citation" aria-label=format!("Copy a citation of this {what} as plain text")
+            <button type="button" data-testid="copy-citation" aria-label=format!("Copy citation of this {what}, as plain text")
                 on:click=move |_| run(p.clone(), "Citation")>"Copy citation"</button>
-            <button type="button" data-testid="copy-markdown" aria-label=format!("Copy a citation of this {what} as Markdown")
+            <button type="button" data-testid="copy-markdown" aria-label=format!("Copy as Markdown: the citation of this {what}")
                 on:click=move |_| run(m.clone(), "Markdown citation")>"Copy as Markdown"</button>
             <span class="note-small" role="status" data-testid="cite-status">{move || status.get()}</span>
             <details class="citation">

@@ -101,7 +101,7 @@ pub fn EmbedApp(
     };
     let open = move || !matches!(state.selection.get(), Selection::None);
     view! {
-        <div class="embed" data-testid="embed">
+        <main class="embed" data-testid="embed">
             <crate::Status />
             <h1 class="embed-title" data-testid="bundle-title">{title}</h1>
             {banner}
@@ -121,7 +121,7 @@ pub fn EmbedApp(
                     <crate::panel::Panel />
                 </div>
             </Show>
-        </div>
+        </main>
     }
 }
 

@@ -454,8 +454,9 @@ fn Overview() -> impl IntoView {
                     </p>
                 })}
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
-                {meta_line(&b.meta)}
-                {signature_line(&cur.signature)}
+                // A bundle from elsewhere shows who made it and its signature up
+                // front; the site's own keep them with the rest under About.
+                {cur.foreign.is_some().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur.signature)} })}
                 {b.meta.banner.clone().map(|t| if cur.foreign.is_some() {
                     view! { <blockquote class="bundle-banner" data-testid="banner">"The bundle's own notice: "{t}</blockquote> }.into_any()
                 } else {
@@ -467,6 +468,7 @@ fn Overview() -> impl IntoView {
                     {move || if about_open.get() { "Less about this bundle" } else { "About this bundle, its sources and libraries" }}
                 </button>
                 <div class="about" id="about" class:open=move || about_open.get()>
+                    {cur.foreign.is_none().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur.signature)} })}
                     {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                     <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
                     {libraries_line(&cur.libraries)}

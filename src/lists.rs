@@ -121,7 +121,7 @@ pub fn ClaimsList() -> impl IntoView {
                         <p class="reason">{v.reason.clone()}</p>
                         {then_now}
                         <button type="button" class="link-button cite-claim" data-testid="claim-cite"
-                            aria-label=format!("Copy a citation of claim {}", c.id)
+                            aria-label=format!("Copy citation of claim {}", c.id)
                             on:click=move |_| copy_claim(state, i)>"Copy citation"</button>
                     </li>
                 }

@@ -157,7 +157,8 @@ pub fn Panel() -> impl IntoView {
         open
     });
     view! {
-        <aside class="panel" class:has-selection=move || !matches!(state.selection.get(), Selection::None) data-testid="panel" aria-live="polite">
+        <aside class="panel" class:has-selection=move || !matches!(state.selection.get(), Selection::None) data-testid="panel" aria-live="polite"
+            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { state.selection.set(Selection::None) }>
             <div class="panel-head">
                 <h2>"Evidence"</h2>
                 <button class="link-button" data-testid="clear-selection" on:click=move |_| state.selection.set(Selection::None)>"Clear"</button>

@@ -53,6 +53,8 @@ for (const scheme of ['light', 'dark']) {
       const v = await viewer(t, scheme);
       await v.page.goto(env.base + query);
       await v.page.getByTestId('graph').or(v.page.getByTestId('table')).or(v.page.getByTestId('charts')).first().waitFor({ timeout: 15000 });
+      // The bundle is on screen: its title is drawn.
+      await v.page.waitForFunction(() => document.querySelector('[data-testid=bundle-title]')?.textContent.trim().length > 0);
       if (waitFor) await v.page.getByTestId(waitFor).waitFor();
       const violations = await axe(v.page);
       if (violations.length) {
