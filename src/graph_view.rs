@@ -394,7 +394,8 @@ pub fn GraphView() -> impl IntoView {
                 }
             })
             .collect_view();
-        crate::load::mark("whoserves:graph-drawn");
+        // The graph is seen at the first frame painted after its DOM is built.
+        request_animation_frame(|| crate::load::mark("whoserves:graph-drawn"));
         view! { <g>{groups}{edges}{edge_labels}{nodes}</g> }.into_any()
     };
 
