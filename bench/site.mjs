@@ -37,7 +37,8 @@ function fetchedIncludes(bundle) {
 const defaultBundle = readFileSync(join(DIST, 'bundles', manifest.default));
 const firstLoad = [
   'index.html',
-  files.find((f) => f.endsWith('.js')),
+  // The loader and the app's JavaScript glue (scripts/postbuild.py).
+  ...files.filter((f) => f.endsWith('.js')),
   wasmFile,
   files.find((f) => f.endsWith('.css')),
   'bundles/index.json',
