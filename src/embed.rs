@@ -88,16 +88,7 @@ pub fn EmbedApp(
         state.view.track();
         state.current.track();
         let q = state.url_state(state.selection.get(), None).to_query();
-        let loc = web_sys::window().map(|w| w.location());
-        let origin = loc
-            .as_ref()
-            .and_then(|l| l.origin().ok())
-            .unwrap_or_default();
-        let path = loc
-            .as_ref()
-            .and_then(|l| l.pathname().ok())
-            .unwrap_or_default();
-        format!("{origin}{path}{q}")
+        crate::state::page_url(&q)
     };
     let open = move || !matches!(state.selection.get(), Selection::None);
     view! {
@@ -141,16 +132,7 @@ pub fn EmbedDialog() -> impl IntoView {
                 Some(crate::state::DEFAULT_EMBED_ID.to_string()),
             )
             .to_query();
-        let loc = web_sys::window().map(|w| w.location());
-        let origin = loc
-            .as_ref()
-            .and_then(|l| l.origin().ok())
-            .unwrap_or_default();
-        let path = loc
-            .as_ref()
-            .and_then(|l| l.pathname().ok())
-            .unwrap_or_default();
-        format!("{origin}{path}{q}")
+        crate::state::page_url(&q)
     };
     let code = move || {
         let title = state

@@ -18,7 +18,6 @@ pub mod state;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use state::{AppState, LayoutKind, Selection, Status, UrlState, View};
-use wasm_bindgen::JsCast;
 use whoserves_core::Verdict;
 
 /// Offers `text` as a file download. Nothing is sent anywhere.
@@ -29,19 +28,7 @@ pub fn download(name: &str, mime: &str, text: &str) {
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    export::download_blob(name, &blob);
 }
 
 fn location_search() -> String {

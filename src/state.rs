@@ -261,16 +261,7 @@ impl AppState {
 
     /// An absolute link to the page with `selection`.
     pub fn link_to(&self, selection: Selection) -> String {
-        let loc = web_sys::window().map(|w| w.location());
-        let origin = loc
-            .as_ref()
-            .and_then(|l| l.origin().ok())
-            .unwrap_or_default();
-        let path = loc
-            .as_ref()
-            .and_then(|l| l.pathname().ok())
-            .unwrap_or_default();
-        format!("{origin}{path}{}", self.query_with(selection))
+        page_url(&self.query_with(selection))
     }
 
     /// Creates the state and its derived memos.
@@ -329,6 +320,20 @@ impl Default for AppState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// This page's address (origin and path) with `query`.
+pub fn page_url(query: &str) -> String {
+    let loc = web_sys::window().map(|w| w.location());
+    let origin = loc
+        .as_ref()
+        .and_then(|l| l.origin().ok())
+        .unwrap_or_default();
+    let path = loc
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    format!("{origin}{path}{query}")
 }
 
 /// The id an embed posts its height under when the link names none.

@@ -104,10 +104,21 @@ pub fn export(args: ExportArgs) -> ExitCode {
         let written = match &args.output {
             Some(path) => std::fs::write(path, text.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display())),
-            None => std::io::stdout()
-                .lock()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write: {e}")),
+            None => {
+                // On a terminal, text from the bundle is made inert like
+                // everything else the CLI prints; a pipe or -o gets the
+                // file byte for byte.
+                use std::io::IsTerminal;
+                let out = std::io::stdout();
+                let shown = if out.is_terminal() {
+                    text.lines().map(|l| inert(l) + "\n").collect()
+                } else {
+                    text
+                };
+                out.lock()
+                    .write_all(shown.as_bytes())
+                    .map_err(|e| format!("cannot write: {e}"))
+            }
         };
         match written {
             Ok(()) => ExitCode::SUCCESS,
