@@ -80,6 +80,10 @@ for (const width of [320, 640, 1000]) {
       const frame = p.frameLocator('iframe');
       await frame.getByTestId('embed').waitFor({ timeout: 15000 });
       await frame.getByTestId('graph').waitFor();
+      // The graph's container is there before the bundle is; wait for the
+      // bundle itself (its edges and the credit line) before measuring.
+      await frame.getByTestId('edge').first().waitFor({ timeout: 15000 });
+      await frame.getByTestId('embed-credit').filter({ hasText: /^Data: / }).waitFor();
       // The frame takes its content's height (not the 600 px fallback).
       await p.waitForFunction(() => {
         const f = document.querySelector('iframe');
