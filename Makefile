@@ -52,10 +52,16 @@ test-e2e:
 	node --test tests/e2e/
 
 # Figures, not assertions: core throughput, the adversarial shapes against
-# the cost bound, loading and querying the shipped range libraries, then the release site's size,
-# time to first graph and panning frame times in headless Chromium.
-bench: setup-test site
+# the cost bound, loading and querying the shipped range libraries, the
+# real-fingerprint corpus beside wappalyzer-core (WAPPALYZER=DIR: a
+# technology set such as enthec/webappanalyzer's src/; without it the
+# corpus bench runs on the fixture excerpt and says so), then the release
+# site's size, time to the graph painted and pan frame times in headless
+# Chromium, beside Cytoscape.js on the same graphs.
+WAPPALYZER ?=
+bench: setup-test site cli
 	cargo bench -p whoserves-core --bench throughput
+	cargo bench -p whoserves-import --bench corpus -- $(WAPPALYZER)
 	cargo bench -p whoserves-core --bench adversarial
 	cargo bench -p whoserves-core --bench libraries
 	cargo bench -p whoserves-collect --bench collect

@@ -43,7 +43,7 @@ need_build() {
 need_npm() {
   # binaryen (wasm-opt) and Playwright come from npm, pinned in package-lock.json.
   # Never Debian's binaryen: its wasm-opt 108 yields a blank page.
-  if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] \
+  if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] && [ -d node_modules/cytoscape ] && [ -d node_modules/wappalyzer-core ] \
      && node_modules/.bin/wasm-opt --version | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     say "npm packages present"
   else

@@ -45,6 +45,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Print the bundle's diagnostics like a compiler: file:line:col: severity[code]: path: message.
+    /// Loads and checks without evaluating, so it costs the load alone;
+    /// `check` evaluates too, and reports when evaluation hits its work limit.
     Validate {
         /// The bundle (JSON).
         file: PathBuf,
@@ -149,7 +151,7 @@ fn main() -> ExitCode {
             print!("{}", whoserves_core::wire::json_schema());
             ExitCode::SUCCESS
         }
-        Command::Validate { file } => with_bundle(&file, |a, name| {
+        Command::Validate { file } => with_bundle_loaded(&file, |a, name| {
             print_diagnostics(a, name, |_| true);
             let (e, w) = counts(a);
             println!("{}: {e} error(s), {w} warning(s)", inert(name));
@@ -247,6 +249,22 @@ fn test_rules(a: &Analysis, name: &str) -> ExitCode {
 /// Reads the bundle and the rule libraries the core plans for it, then
 /// analyses them with the core.
 pub(crate) fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
+    read_and(file, analyze_documents, f)
+}
+
+/// Like [`with_bundle`], loading and checking without evaluating
+/// (`validate`: it costs the load alone).
+fn with_bundle_loaded(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCode) -> ExitCode {
+    read_and(file, whoserves_core::validate_documents, f)
+}
+
+/// Reads the bundle and its libraries, builds an [`Analysis`] with
+/// `analyse`, and hands it to `f`.
+fn read_and(
+    file: &Path,
+    analyse: fn(&Document, &[Result<Document, whoserves_core::Diagnostic>], &Limits) -> Analysis,
+    f: impl FnOnce(&Analysis, &str) -> ExitCode,
+) -> ExitCode {
     let limits = Limits::default();
     let name = file.display().to_string();
     let text = match read_bundle_file(file, limits.max_bytes) {
@@ -283,7 +301,7 @@ pub(crate) fn with_bundle(file: &Path, f: impl FnOnce(&Analysis, &str) -> ExitCo
         name: name.clone(),
         text,
     };
-    let analysis = analyze_documents(&main, &libraries, &limits);
+    let analysis = analyse(&main, &libraries, &limits);
     f(&analysis, &name)
 }
 

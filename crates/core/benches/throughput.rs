@@ -5,10 +5,19 @@
 //! `cargo bench -p whoserves-core --bench throughput`). Set
 //! `WHOSERVES_BENCH_MAX` to stop at a smaller size.
 //!
-//! Goal (issue 2): 100k observations x 1k rules evaluated in <= 150 ms.
+//! Beside validation it prints plain `serde_json` deserialising the same
+//! text into the wire types, the floor validation is measured against, and
+//! after the table the slope of each phase on a log-log scale from 1k to
+//! 1M observations (1.00 is linear).
+//!
+//! Goals: 100k observations x 1k rules evaluated in <= 150 ms (issue 2);
+//! validation within 2x of plain serde_json, and linear growth of
+//! validation, evaluation and verdicts (issue 14).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use whoserves_core::timeline::timeline;
+use whoserves_core::verdict::verdicts;
 use whoserves_core::wire::{self, CidrSpec, Condition, Example, Examples, Matcher};
 use whoserves_core::{evaluate, load, Limits};
 
@@ -226,6 +235,20 @@ fn bundle_text(n: usize) -> String {
         entities,
         rules: rules(),
         observations: (0..n).map(|j| observation(j, &mut rng)).collect(),
+        // Five claims per subject, as a report would make.
+        claims: (0..SUBJECTS * 5)
+            .map(|c| wire::Claim {
+                id: format!("c{c}"),
+                subject: format!("s{}", c % SUBJECTS),
+                provider: format!("p{}", c % PROVIDERS),
+                category: None,
+                source: "bench".into(),
+                quote: None,
+                as_of: None,
+                status: "asserted".into(),
+                note: None,
+            })
+            .collect(),
         ..Default::default()
     };
     serde_json::to_string(&bundle).expect("serialises")
@@ -254,9 +277,20 @@ fn main() {
         "whoserves-core throughput: {RULES} rules, {PROVIDERS} providers, {SUBJECTS} subjects"
     );
     println!(
-        "{:>9}  {:>9}  {:>12}  {:>16}  {:>12}  {:>16}  {:>9}",
-        "obs", "MiB", "validate", "validate rate", "evaluate", "evaluate rate", "findings"
+        "{:>9}  {:>6}  {:>10}  {:>10}  {:>6}  {:>13}  {:>10}  {:>13}  {:>9}  {:>8}",
+        "obs",
+        "MiB",
+        "serde_json",
+        "validate",
+        "ratio",
+        "validate rate",
+        "evaluate",
+        "evaluate rate",
+        "verdicts",
+        "findings"
     );
+    // (n, validate, evaluate, verdicts) for the slopes.
+    let mut points: Vec<(f64, f64, f64, f64)> = Vec::new();
     for n in [1_000, 10_000, 100_000, 1_000_000] {
         if n > max {
             break;
@@ -269,6 +303,13 @@ fn main() {
         } else {
             5
         };
+        let mut serde_times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let b: wire::Bundle = serde_json::from_str(black_box(&text)).expect("parses");
+            serde_times.push(t.elapsed());
+            black_box(b);
+        }
         let mut load_times = Vec::new();
         let mut loaded = None;
         for _ in 0..runs {
@@ -284,24 +325,43 @@ fn main() {
             &loaded.diagnostics[..1]
         );
         let mut eval_times = Vec::new();
-        let mut findings = 0;
+        let mut evaluation = None;
         for _ in 0..runs {
             let t = Instant::now();
             let f = evaluate(black_box(&loaded.bundle), &[], &Limits::generous());
             eval_times.push(t.elapsed());
-            findings = f.findings.len();
+            evaluation = Some(f);
         }
-        let (lt, et) = (median(load_times), median(eval_times));
+        let evaluation = evaluation.expect("ran at least once");
+        let tl = timeline(&loaded.bundle, None);
+        let mut verdict_times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let v = verdicts(&loaded.bundle, black_box(&evaluation.findings), &tl);
+            verdict_times.push(t.elapsed());
+            black_box(v);
+        }
+        let (st, lt, et, vt) = (
+            median(serde_times),
+            median(load_times),
+            median(eval_times),
+            median(verdict_times),
+        );
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "{:>9}  {:>9.1}  {:>9.1} ms  {:>16}  {:>9.1} ms  {:>16}  {:>9}",
+            "{:>9}  {:>6.1}  {:>7.1} ms  {:>7.1} ms  {:>5.2}x  {:>13}  {:>7.1} ms  {:>13}  {:>6.1} ms  {:>8}",
             n,
             text.len() as f64 / (1024.0 * 1024.0),
-            lt.as_secs_f64() * 1e3,
+            ms(st),
+            ms(lt),
+            lt.as_secs_f64() / st.as_secs_f64(),
             rate(n, lt),
-            et.as_secs_f64() * 1e3,
+            ms(et),
             rate(n, et),
-            findings
+            ms(vt),
+            evaluation.findings.len()
         );
+        points.push((n as f64, ms(lt), ms(et), ms(vt)));
         if n == 100_000 {
             let verdict = if et <= Duration::from_millis(150) {
                 "met"
@@ -310,8 +370,42 @@ fn main() {
             };
             println!(
                 "           goal: 100k observations evaluated in <= 150 ms: {verdict} ({:.1} ms)",
-                et.as_secs_f64() * 1e3
+                ms(et)
+            );
+            let ratio = lt.as_secs_f64() / st.as_secs_f64();
+            println!(
+                "           goal: validation within 2x of plain serde_json into the wire types: {} ({ratio:.2}x: {:.1} ms against {:.1} ms)",
+                if ratio <= 2.0 { "met" } else { "MISSED" },
+                ms(lt),
+                ms(st)
             );
         }
+    }
+    if points.len() >= 2 {
+        let slope = |f: fn(&(f64, f64, f64, f64)) -> f64| {
+            // Least squares on (ln n, ln t).
+            let xs: Vec<f64> = points.iter().map(|p| p.0.ln()).collect();
+            let ys: Vec<f64> = points.iter().map(|p| f(p).max(1e-6).ln()).collect();
+            let k = xs.len() as f64;
+            let (mx, my) = (xs.iter().sum::<f64>() / k, ys.iter().sum::<f64>() / k);
+            let num: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+            let den: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+            num / den
+        };
+        let last = |f: fn(&(f64, f64, f64, f64)) -> f64| {
+            let (a, b) = (&points[points.len() - 2], &points[points.len() - 1]);
+            (f(b) / f(a)).ln() / (b.0 / a.0).ln()
+        };
+        println!(
+            "scale, log-log slope from {} to {} observations (1.00 = linear; last step in brackets): validate {:.2} ({:.2}), evaluate {:.2} ({:.2}), verdicts {:.2} ({:.2})",
+            points[0].0,
+            points[points.len() - 1].0,
+            slope(|p| p.1),
+            last(|p| p.1),
+            slope(|p| p.2),
+            last(|p| p.2),
+            slope(|p| p.3),
+            last(|p| p.3)
+        );
     }
 }

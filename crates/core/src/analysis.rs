@@ -159,6 +159,38 @@ pub fn analyze_documents(
     libraries: &[Result<Document, Diagnostic>],
     limits: &Limits,
 ) -> Analysis {
+    let (bundle, diagnostics) = load_documents(main, libraries, limits);
+    finish(bundle, diagnostics, limits, None)
+}
+
+/// Like [`analyze_documents`], without evaluating: the bundle and its
+/// libraries loaded and checked, every load diagnostic, and no findings
+/// or verdicts. What `whoserves validate` runs; it costs the load alone.
+/// The limit on evaluation work is only met by evaluating, so only
+/// [`analyze_documents`] reports it.
+pub fn validate_documents(
+    main: &Document,
+    libraries: &[Result<Document, Diagnostic>],
+    limits: &Limits,
+) -> Analysis {
+    let (bundle, diagnostics) = load_documents(main, libraries, limits);
+    let load_diagnostics = diagnostics.len();
+    Analysis {
+        timeline: timeline(&bundle, None),
+        bundle,
+        diagnostics,
+        limits: limits.clone(),
+        load_diagnostics,
+        ..Analysis::default()
+    }
+}
+
+/// The bundle built on its libraries, and the diagnostics of loading them.
+fn load_documents(
+    main: &Document,
+    libraries: &[Result<Document, Diagnostic>],
+    limits: &Limits,
+) -> (Bundle, Vec<Diagnostic>) {
     let mut base = Bundle::default();
     let mut diagnostics = Vec::new();
     // The size limit holds for the bundle and its libraries together.
@@ -208,7 +240,7 @@ pub fn analyze_documents(
         diagnostics.extend(without_cascade(own, &unread));
     }
     addresses_without_ranges(&bundle, &mut diagnostics);
-    finish(bundle, diagnostics, limits, None)
+    (bundle, diagnostics)
 }
 
 /// A bundle's diagnostics when some of its libraries could not be read:

@@ -7,7 +7,7 @@
 //! | `equals`        | hash map on the folded value                      |
 //! | `domain_suffix` | hash map probed with each label suffix of a host  |
 //! | `contains`, `prefix` | one Aho-Corasick automaton per kind          |
-//! | `regex`         | its required literals (see [`crate::literals`]) in one Aho-Corasick automaton per kind; none: tried on every observation |
+//! | `regex`         | its required literals (see [`crate::literals`]) in one Aho-Corasick automaton per kind; none: tried on every observation of the kind, or, for a rule with a `key` (`http.header`), on every observation with that key |
 //! | `cidr`          | a [`PrefixMap`]: every covering prefix            |
 //! | `asn`           | hash map on the number                            |
 //! | `all`           | indexed under one branch that must hold           |
@@ -66,6 +66,20 @@ struct KindIndex {
     cidr_rules: Vec<Vec<usize>>,
     asn: HashMap<u32, Vec<usize>>,
     always: Vec<usize>,
+    /// Rules tried on every observation with their key (a header rule
+    /// whose regex has no literal: `X-Amz-Cf-Id` present).
+    always_keyed: HashMap<String, Vec<usize>>,
+}
+
+impl KindIndex {
+    /// Files rule `i` (with `key`) under the rules tried on every
+    /// observation of the kind, or of the key when it has one.
+    fn always(&mut self, i: usize, key: Option<&String>) {
+        match key {
+            Some(k) => self.always_keyed.entry(k.clone()).or_default().push(i),
+            None => self.always.push(i),
+        }
+    }
 }
 
 /// Distinct literals in one Aho-Corasick automaton, each with the rules
@@ -180,7 +194,7 @@ impl<'r> RuleSet<'r> {
             let slot = rule.kind.slot();
             let idx = &mut by_kind[slot];
             let Some(leaves) = index_leaves(&rule.condition) else {
-                idx.always.push(i);
+                idx.always(i, rule.key.as_ref());
                 continue;
             };
             for leaf in leaves {
@@ -193,7 +207,7 @@ impl<'r> RuleSet<'r> {
                     }
                     Condition::Regex(re) => match &re.literals {
                         Some(lits) => lits.iter().for_each(|l| regex_literals[slot].add(l, i)),
-                        None => idx.always.push(i),
+                        None => idx.always(i, rule.key.as_ref()),
                     },
                     Condition::Cidr(c) => {
                         // Rules naming the same range set share its Arc:
@@ -362,6 +376,9 @@ impl<'r> RuleSet<'r> {
         }
         *work += out.len() as u64;
         out.extend(&idx.always);
+        if let Some(v) = n.key.as_ref().and_then(|k| idx.always_keyed.get(k)) {
+            out.extend(v);
+        }
     }
 }
 

@@ -54,7 +54,7 @@ pub mod verdict;
 pub mod view;
 pub mod wire;
 
-pub use analysis::{analyze, analyze_documents, Analysis, Document};
+pub use analysis::{analyze, analyze_documents, validate_documents, Analysis, Document};
 pub use diag::{Code, Diagnostic, Severity};
 pub use engine::{evaluate, Finding, RuleSet, Trace};
 pub use limits::Limits;

@@ -9,17 +9,51 @@
 //! values and gives up (returns `None`) on anything unexpected.
 
 /// Maps byte offsets of one text to 1-based (line, column) pairs.
+///
+/// Built only when a diagnostic needs a position, in one pass over the
+/// text. Columns count characters; a generated bundle is often one line
+/// of megabytes, so characters are counted from a checkpoint every
+/// [`CHAR_BLOCK`] bytes, not from the line's start: locating thousands of
+/// diagnostics in a 25 MB one-line file costs milliseconds, not seconds.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters before byte `i * CHAR_BLOCK`.
+    char_marks: Vec<usize>,
+}
+
+/// Bytes between character-count checkpoints.
+pub const CHAR_BLOCK: usize = 4096;
+
+/// Characters that start in `bytes` (UTF-8 bytes that are not
+/// continuation bytes), valid on any byte range.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text`.
+    /// Indexes the line starts and character checkpoints of `text`.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text));
-        LineIndex { line_starts }
+        let mut char_marks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let mut seen = 0;
+        char_marks.push(0);
+        for block in text.as_bytes().chunks(CHAR_BLOCK) {
+            seen += chars_in(block);
+            char_marks.push(seen);
+        }
+        LineIndex {
+            line_starts,
+            char_marks,
+        }
+    }
+
+    /// Characters before byte `offset` (at most [`CHAR_BLOCK`] bytes counted).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let from = block * CHAR_BLOCK;
+        self.char_marks[block] + chars_in(&text.as_bytes()[from..offset])
     }
 
     /// The 1-based line and column (counted in characters) of byte `offset`.
@@ -27,10 +61,11 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let column = if offset - start <= CHAR_BLOCK {
+            chars_in(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
         (line + 1, column + 1)
     }
 
@@ -412,6 +447,27 @@ mod tests {
         // 'd' sits after a two-byte character: byte 6, column 3.
         assert_eq!(idx.line_col(text, 6), (2, 3));
         assert_eq!(idx.offset_of(2, 3, text), 6);
+    }
+
+    #[test]
+    fn columns_on_a_long_line_agree_with_counting_from_its_start() {
+        // Three lines, the middle one far longer than a checkpoint block,
+        // with characters of 1 to 4 bytes across block boundaries.
+        let long: String = (0..5 * CHAR_BLOCK)
+            .map(|i| ['a', '\u{e9}', '\u{20ac}', '\u{1f600}'][i % 4])
+            .collect();
+        let text = format!("{{\n{long}\n}}");
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().step_by(997) {
+            let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(
+                idx.line_col(&text, offset),
+                (line, column),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]
