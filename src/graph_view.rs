@@ -12,9 +12,7 @@ use whoserves_core::layout::Layout;
 use whoserves_core::model::BUILTIN_CATEGORIES;
 use whoserves_core::view::{Graph, Side};
 
-/// Above this many edges, edges are hidden while the reader drags, so
-/// panning stays smooth; they return when the pointer is released.
-pub const LARGE_EDGES: usize = 2_000;
+use crate::edge_canvas::{self, CANVAS_EDGES};
 
 /// The smallest scale the graph is fitted at: 13 px labels stay >= 12 px.
 const MIN_SCALE: f64 = 0.92;
@@ -29,10 +27,6 @@ pub fn category_class(category: Option<&str>) -> &'static str {
             .unwrap_or("other"),
         None => "none",
     }
-}
-
-fn edge_width(evidence: usize) -> f64 {
-    1.5 + ((evidence as f64) + 1.0).log2().min(5.0) * 1.3
 }
 
 /// Nodes to keep bright: the hovered or selected node and its neighbours.
@@ -165,10 +159,13 @@ pub fn GraphView() -> impl IntoView {
     // SVG on each frame forces the browser to lay it out again.
     let gesture_scale = StoredValue::new(1.0f64);
     let panning = RwSignal::new(false);
+    // Where the last press started: a click that moved is a drag.
+    let down_at = StoredValue::new((0.0f64, 0.0f64));
     let on_pointerdown = move |ev: web_sys::PointerEvent| {
         if ev.button() != 0 {
             return;
         }
+        down_at.set_value((ev.client_x() as f64, ev.client_y() as f64));
         gesture_scale.set_value(units_per_px());
         pointers.update_value(|p| {
             p.push((ev.pointer_id(), ev.client_x() as f64, ev.client_y() as f64))
@@ -240,10 +237,98 @@ pub fn GraphView() -> impl IntoView {
         _ => None,
     });
 
+    // Canvas edges: redrawn at the next frame whenever the graph, the
+    // view or the highlight changes; one draw per frame however many
+    // changes came in it.
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let on_canvas = Memo::new(move |_| state.graph.with(|g| g.edges.len() > CANVAS_EDGES));
+    let draw_pending = StoredValue::new(false);
+    let mark_pending = StoredValue::new(false);
+    // Zoomed out until labels would be unreadable: they are hidden.
+    let far = RwSignal::new(false);
+    let draw_edges = move || {
+        draw_pending.set_value(false);
+        let (Some(canvas), Some(svg)) = (canvas_ref.get_untracked(), svg_ref.get_untracked())
+        else {
+            return;
+        };
+        let g = state.graph.get_untracked();
+        let l = state.layout.get_untracked();
+        let r = svg.get_bounding_client_rect();
+        let px_per_unit = (r.width() / l.width.max(200.0)).min(r.height() / l.height.max(120.0));
+        let transform = state.transform.get_untracked();
+        let b = bright.get_untracked();
+        edge_canvas::draw(
+            &canvas,
+            &g,
+            &l,
+            &edge_canvas::View {
+                transform,
+                px_per_unit,
+                bright: b.as_ref(),
+                selected: selected_edge.get_untracked(),
+            },
+        );
+        let is_far = px_per_unit * transform.2 < 0.5;
+        if far.get_untracked() != is_far {
+            far.set(is_far);
+        }
+        if mark_pending.get_value() {
+            mark_pending.set_value(false);
+            request_animation_frame(|| crate::load::mark("whoserves:graph-drawn"));
+        }
+    };
+    Effect::new(move |_| {
+        let large = on_canvas.get();
+        state.graph.track();
+        state.layout.track();
+        state.transform.track();
+        bright.track();
+        selected_edge.track();
+        if !large {
+            far.set(false);
+            return;
+        }
+        if !draw_pending.get_value() {
+            draw_pending.set_value(true);
+            request_animation_frame(draw_edges);
+        }
+    });
+    // A click (not a drag) near a canvas edge selects it.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if !on_canvas.get_untracked() {
+            return;
+        }
+        let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+        let (dx, dy) = down_at.get_value();
+        if (x - dx).abs() + (y - dy).abs() > 4.0 {
+            return;
+        }
+        let on_node = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest(".node").ok().flatten())
+            .is_some();
+        if on_node {
+            return;
+        }
+        let (vx, vy) = to_layout(x, y);
+        let (tx, ty, k) = state.transform.get_untracked();
+        let p = ((vx - tx) / k, (vy - ty) / k);
+        let tolerance = 6.0 * units_per_px() / k;
+        let g = state.graph.get_untracked();
+        let l = state.layout.get_untracked();
+        if let Some(i) = edge_canvas::edge_at(&g, &l, p, tolerance) {
+            state.selection.set(Selection::Edge(g.edges[i].key(&g)));
+        }
+    };
+
     let drawing = move || {
         let g = state.graph.get();
         let l = state.layout.get();
         let live = live_edges(&g, state.analysis.get_untracked().as_deref());
+        // Large graphs draw their edges on the canvas (edge_canvas).
+        let on_canvas = g.edges.len() > CANVAS_EDGES;
         if g.nodes.is_empty() {
             return view! {
                 <text x="20" y="40" class="empty" data-testid="graph-empty">"Nothing matches the filters."</text>
@@ -270,6 +355,7 @@ pub fn GraphView() -> impl IntoView {
             .edges
             .iter()
             .enumerate()
+            .filter(|_| !on_canvas)
             .map(|(i, e)| {
                 let c = l.edge_points(i, e.from, e.to);
                 let d = format!(
@@ -285,7 +371,7 @@ pub fn GraphView() -> impl IntoView {
                 );
                 let key = e.key(&g);
                 let (from, to) = (e.from, e.to);
-                let width = if e.kind.is_claim() { 7.0 } else { edge_width(e.evidence) };
+                let width = edge_canvas::edge_width(e.evidence, e.kind.is_claim());
                 let label = format!(
                     "{} to {}: {} {}, {} observation(s){}",
                     g.nodes[from].label,
@@ -394,8 +480,13 @@ pub fn GraphView() -> impl IntoView {
                 }
             })
             .collect_view();
-        // The graph is seen at the first frame painted after its DOM is built.
-        request_animation_frame(|| crate::load::mark("whoserves:graph-drawn"));
+        // The graph is seen at the first frame painted after its DOM is
+        // built; with canvas edges, after the canvas is drawn.
+        if on_canvas {
+            mark_pending.set_value(true);
+        } else {
+            request_animation_frame(|| crate::load::mark("whoserves:graph-drawn"));
+        }
         view! { <g>{groups}{edges}{edge_labels}{nodes}</g> }.into_any()
     };
 
@@ -417,11 +508,22 @@ pub fn GraphView() -> impl IntoView {
                 <button data-testid="zoom-out" aria-label="Zoom out" on:click=move |_| zoom_about(state, 0.8, centre())>"−"</button>
                 <button data-testid="zoom-fit" aria-label="Fit to screen" on:click=move |_| state.transform.set((0.0, 0.0, 1.0))>"Fit"</button>
             </div>
+            <div class="graph-stage" style:min-width=min_width>
+            <canvas node_ref=canvas_ref class="edge-canvas" data-testid="edge-canvas" aria-hidden="true"
+                class:active=move || on_canvas.get()
+                data-edges=move || on_canvas.get().then(|| state.graph.with(|g| g.edges.len().to_string()))></canvas>
             <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
                 style:min-width=min_width
                 class:panning=move || panning.get()
-                class:large=move || state.graph.with(|g| g.edges.len() > LARGE_EDGES)
-                role="group" aria-label="Graph of firms and the providers that serve them. The table view lists the same edges."
+                class:large=move || on_canvas.get()
+                class:far=move || far.get()
+                role="group"
+                aria-label=move || if on_canvas.get() {
+                    "Graph of firms and the providers that serve them. Its edges are drawn as an image: select a node to list its edges, or use the table view, which lists the same edges."
+                } else {
+                    "Graph of firms and the providers that serve them. The table view lists the same edges."
+                }
+                on:click=on_click
                 data-transform=move || { let (x, y, k) = state.transform.get(); format!("{x:.1},{y:.1},{k:.3}") }
                 on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup
                 on:pointercancel=on_pointerup on:pointerleave=on_pointerup on:wheel=on_wheel>
@@ -433,6 +535,7 @@ pub fn GraphView() -> impl IntoView {
                 </defs>
                 <g transform=transform>{drawing}</g>
             </svg>
+            </div>
             <Legend />
         </div>
     }

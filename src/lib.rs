@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod cite;
+pub mod edge_canvas;
 pub mod embed;
 pub mod export;
 pub mod graph_view;

@@ -67,6 +67,9 @@ fn copy_claim(state: AppState, i: usize) {
     });
 }
 
+/// How many unclaimed findings the list shows before "Show all".
+pub const UNCLAIMED_SHOWN: usize = 100;
+
 #[component]
 pub fn ClaimsList() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -134,15 +137,25 @@ pub fn ClaimsList() -> impl IntoView {
         }
         .into_any()
     };
+    // A big bundle has one unclaimed finding per edge: the list shows the
+    // first UNCLAIMED_SHOWN and builds the rest only when asked.
+    let unclaimed_limit = RwSignal::new(UNCLAIMED_SHOWN);
     let unclaimed = move || {
         let Some(a) = state.analysis.get() else {
             return ().into_any();
         };
         let g = state.graph.get();
+        let limit = unclaimed_limit.get();
+        let total = g
+            .edges
+            .iter()
+            .filter(|e| e.claims.is_empty() && !e.findings.is_empty())
+            .count();
         let rows = g
             .edges
             .iter()
             .filter(|e| e.claims.is_empty() && !e.findings.is_empty())
+            .take(limit)
             .map(|e| {
                 let key = e.key(&g);
                 let rules: BTreeSet<String> = e
@@ -167,7 +180,15 @@ pub fn ClaimsList() -> impl IntoView {
                 view! { <li data-testid="unclaimed"><button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li> }
             })
             .collect_view();
-        view! { <ul class="plain">{rows}</ul> }.into_any()
+        let more = (total > limit).then(|| {
+            view! {
+                <button class="link-button" data-testid="unclaimed-more"
+                    on:click=move |_| unclaimed_limit.set(usize::MAX)>
+                    {format!("Show all {total} unclaimed findings ({} more)", total - limit)}
+                </button>
+            }
+        });
+        view! { <ul class="plain">{rows}</ul>{more} }.into_any()
     };
     view! {
         <section class="claims" data-testid="claims">

@@ -1,0 +1,96 @@
+// Big graphs: above 2,000 edges the edges are drawn on a canvas under the
+// SVG nodes (src/edge_canvas.rs). The graph is painted, a click near an
+// edge selects it, panning redraws, and the long unclaimed list is built
+// lazily.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, watchConsole, ROOT, ARTIFACTS } from './harness.mjs';
+import { Viewer } from './viewer.page.mjs';
+import { synthetic } from './synthetic.mjs';
+
+let env;
+before(async () => {
+  // 2,000 nodes and 10,000 edges, served with the site.
+  const dir = join(ROOT, 'dist', 'test-big');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'synthetic-2000.json'), JSON.stringify(synthetic(1000, 1000, 10, 101).bundle));
+  env = await start();
+});
+after(async () => { await env?.close(); });
+
+// The share of the canvas's pixels that are painted.
+const painted = (page) => page.getByTestId('edge-canvas').evaluate((c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n / (c.width * c.height);
+});
+
+test('a 10,000-edge graph draws its edges on a canvas, and a click near one selects it', async (t) => {
+  const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems = watchConsole(page);
+  t.after(async () => {
+    await page.screenshot({ path: join(ARTIFACTS, 'big-graph.png') });
+    assert.deepEqual(problems.filter((p) => !p.includes('integrity')), [], 'no console errors');
+    await page.close();
+  });
+  const v = new Viewer(page, env.base);
+  await v.open('?bundle=test-big/synthetic-2000.json');
+  const canvas = page.getByTestId('edge-canvas');
+  await page.waitForFunction(() => performance.getEntriesByName('whoserves:graph-drawn').length > 0, null, { timeout: 60000 });
+  assert.equal(await canvas.getAttribute('data-edges'), '10000');
+  // No SVG element per edge; every node is still an SVG element.
+  assert.equal(await page.getByTestId('edge').count(), 0);
+  assert.equal(await page.getByTestId('node').count(), 2000);
+  const before = await painted(page);
+  assert.ok(before > 0.01, `the canvas is painted (${(before * 100).toFixed(2)}% of its pixels)`);
+  // The canvas covers the graph, under it.
+  const [cb, gb] = [await canvas.boundingBox(), await page.getByTestId('graph').boundingBox()];
+  assert.ok(Math.abs(cb.x - gb.x) < 1 && Math.abs(cb.width - gb.width) < 1 && Math.abs(cb.height - gb.height) < 1, 'canvas and graph share a box');
+
+  // Zoomed out, labels are hidden (they would be unreadable); zoomed in
+  // about Firm 0 with the wheel, they are back and edges stand apart.
+  assert.match(await page.getByTestId('graph').getAttribute('class'), /\bfar\b/);
+  const f0 = await page.locator('[data-testid=node][data-id="f0"] circle').boundingBox();
+  await page.mouse.move(f0.x + 5, f0.y + 5);
+  for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=graph]').classList.contains('far'));
+  // A point on the edge Firm 0 → Provider 0 that no node covers.
+  const centre = async (id) => {
+    const b = await page.locator(`[data-testid=node][data-id="${id}"] circle`).boundingBox();
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  };
+  const [a, b] = [await centre('f0'), await centre('p0')];
+  let point = null;
+  for (const s of [0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65]) {
+    const p = { x: a.x + (b.x - a.x) * s, y: a.y + (b.y - a.y) * s };
+    const free = await page.evaluate(({ x, y }) => !document.elementFromPoint(x, y)?.closest('.node'), p);
+    if (free) { point = p; break; }
+  }
+  assert.ok(point, 'a free point on the edge');
+  await page.mouse.click(point.x, point.y);
+  const panel = page.getByTestId('edge-panel');
+  await panel.waitFor();
+  const text = await panel.textContent();
+  assert.match(text, /Firm 0\b/);
+  assert.match(text, /Provider 0\b/);
+  assert.match(page.url(), /sel=/);
+
+  // Panning moves the view and the canvas follows.
+  const box = await page.getByTestId('graph').boundingBox();
+  const t0 = await page.getByTestId('graph').getAttribute('data-transform');
+  await page.mouse.move(box.x + 300, box.y + 300);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 300 + i * 20, box.y + 300 + i * 10);
+  await page.mouse.up();
+  assert.notEqual(await page.getByTestId('graph').getAttribute('data-transform'), t0);
+  await page.waitForTimeout(100);
+  assert.ok(await painted(page) > 0.01, 'still painted after panning');
+
+  // One unclaimed finding per edge: the first 100, then all on request.
+  assert.equal(await page.getByTestId('unclaimed').count(), 100);
+  await page.getByTestId('unclaimed-more').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=unclaimed]').length === 10000, null, { timeout: 30000 });
+});
