@@ -480,6 +480,7 @@ pub fn GraphView() -> impl IntoView {
                 }
             })
             .collect_view();
+        crate::load::mark("whoserves:graph-built");
         // The graph is seen at the first frame painted after its DOM is
         // built; with canvas edges, after the canvas is drawn.
         if on_canvas {

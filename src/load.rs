@@ -271,6 +271,7 @@ async fn analyse(
         name: source.clone(),
         text: shown_text,
     };
+    mark("whoserves:fetched");
     let analysis = analyze_documents(&main, &libraries, &Limits::default());
     if analysis.has_errors() {
         state.status.set(Status::Failed {

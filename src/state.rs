@@ -291,7 +291,10 @@ impl AppState {
                 LayoutKind::Columns => Some(false),
                 LayoutKind::Auto => None,
             };
-            Shared(Arc::new(layout::for_graph(&g, force)))
+            crate::load::mark("whoserves:layout-start");
+            let l = layout::for_graph(&g, force);
+            crate::load::mark("whoserves:layout-end");
+            Shared(Arc::new(l))
         });
         AppState {
             current,

@@ -519,22 +519,69 @@ pub fn force(
     let mut temp = side / 10.0;
     let cool = temp / iterations as f64;
     let cell = 2.0 * k;
+    // Positions stay within [-side, 2 side], so the cells form a dense
+    // grid of at most (3 side / cell + 3)² slots: nodes are bucketed by a
+    // counting sort (in index order within a cell, as a map of lists
+    // would keep them), with no hashing in the inner loop.
+    let cells_per_side = (3.0 * side / cell).ceil() as i64 + 3;
+    let cell_of = |p: &Point| {
+        let c = |v: f64| ((v + side) / cell).floor() as i64 + 1;
+        (c(p.x), c(p.y))
+    };
+    let slot = |(cx, cy): (i64, i64)| -> Option<usize> {
+        ((0..cells_per_side).contains(&cx) && (0..cells_per_side).contains(&cy))
+            .then(|| (cx * cells_per_side + cy) as usize)
+    };
+    let slots = (cells_per_side * cells_per_side) as usize;
+    let mut starts = vec![0usize; slots + 1];
+    let mut members = vec![0usize; n];
+    let mut node_slot = vec![0usize; n];
+    let mut centres = vec![Point::default(); slots];
+    // Above this many nodes, a neighbouring cell's repulsion is taken from
+    // its centre: dense graphs crowd 20-30 nodes into a cell, and the exact
+    // sum cost 3 million pairs per iteration at 5,000 nodes. Own cells, and
+    // every cell of a sparse layout, stay exact.
+    const CROWDED: usize = 8;
     for _ in 0..iterations {
         let mut disp = vec![Point::default(); n];
-        let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
+        starts.iter_mut().for_each(|s| *s = 0);
         for (i, p) in pos.iter().enumerate() {
-            grid.entry(((p.x / cell).floor() as i64, (p.y / cell).floor() as i64))
-                .or_default()
-                .push(i);
+            node_slot[i] = slot(cell_of(p)).unwrap_or(0);
+            starts[node_slot[i] + 1] += 1;
+        }
+        for k in 0..slots {
+            starts[k + 1] += starts[k];
+        }
+        let mut fill = starts.clone();
+        for (i, &s) in node_slot.iter().enumerate() {
+            members[fill[s]] = i;
+            fill[s] += 1;
+        }
+        // Per cell, the sum of its nodes' positions: a crowded
+        // neighbouring cell repels as one body at its centre.
+        centres.iter_mut().for_each(|c| *c = Point::default());
+        for (i, &s) in node_slot.iter().enumerate() {
+            centres[s].x += pos[i].x;
+            centres[s].y += pos[i].y;
         }
         for (i, p) in pos.iter().enumerate() {
-            let (cx, cy) = ((p.x / cell).floor() as i64, (p.y / cell).floor() as i64);
+            let (cx, cy) = cell_of(p);
             for dx in -1..=1 {
                 for dy in -1..=1 {
-                    let Some(list) = grid.get(&(cx + dx, cy + dy)) else {
+                    let Some(s) = slot((cx + dx, cy + dy)) else {
                         continue;
                     };
-                    for &j in list {
+                    let count = starts[s + 1] - starts[s];
+                    if count > CROWDED && (dx, dy) != (0, 0) {
+                        let m = count as f64;
+                        let (vx, vy) = (p.x - centres[s].x / m, p.y - centres[s].y / m);
+                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
+                        let f = m * k * k / d;
+                        disp[i].x += vx / d * f;
+                        disp[i].y += vy / d * f;
+                        continue;
+                    }
+                    for &j in &members[starts[s]..starts[s + 1]] {
                         if i == j {
                             continue;
                         }
@@ -581,7 +628,7 @@ pub fn force(
             .then(pos[*a].x.total_cmp(&pos[*b].x))
     });
     let mut labels = vec![Rect::default(); n];
-    let mut placed: Vec<Rect> = Vec::new();
+    let mut placed = PlacedLabels::default();
     for i in order {
         let w = label_width(&shown_label(&g.nodes[i].label), o);
         let mut r = Rect {
@@ -591,7 +638,7 @@ pub fn force(
             height: o.label_height,
         };
         let mut guard = 0;
-        while let Some(hit) = placed.iter().find(|p| p.overlaps(&r)) {
+        while let Some(hit) = placed.first_overlap(&r) {
             r.y = hit.y + hit.height + 0.5;
             guard += 1;
             if guard > 200 {
@@ -635,6 +682,44 @@ pub fn force(
         curved: false,
         width,
         height,
+    }
+}
+
+/// Labels already placed, in a grid of cells, so finding the first one a
+/// new label overlaps looks at its neighbours, not at every label placed
+/// (5,000 nodes: 3.5 s in a browser tab before, quadratic).
+#[derive(Default)]
+struct PlacedLabels {
+    rects: Vec<Rect>,
+    cells: crate::hash::HashMap<(i64, i64), Vec<usize>>,
+}
+
+impl PlacedLabels {
+    const CELL: f64 = 128.0;
+
+    fn cells_of(r: &Rect) -> impl Iterator<Item = (i64, i64)> {
+        let c = |v: f64| (v / Self::CELL).floor() as i64;
+        let (x0, x1, y0, y1) = (c(r.x), c(r.x + r.width), c(r.y), c(r.y + r.height));
+        (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
+    }
+
+    /// The first placed label (in placement order) that `r` overlaps.
+    fn first_overlap(&self, r: &Rect) -> Option<Rect> {
+        Self::cells_of(r)
+            .filter_map(|cell| self.cells.get(&cell))
+            .flatten()
+            .copied()
+            .filter(|&i| self.rects[i].overlaps(r))
+            .min()
+            .map(|i| self.rects[i])
+    }
+
+    fn push(&mut self, r: Rect) {
+        let i = self.rects.len();
+        for cell in Self::cells_of(&r) {
+            self.cells.entry(cell).or_default().push(i);
+        }
+        self.rects.push(r);
     }
 }
 
@@ -687,6 +772,31 @@ pub fn layout_crossings(g: &Graph, l: &Layout) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn placed_labels_find_the_first_overlap_as_a_scan_would() {
+        let mut seed = 7u64;
+        let mut rand = move |m: f64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * m
+        };
+        let mut placed = PlacedLabels::default();
+        let mut all: Vec<Rect> = Vec::new();
+        for _ in 0..600 {
+            let r = Rect {
+                x: rand(2000.0) - 300.0,
+                y: rand(1500.0) - 200.0,
+                width: 10.0 + rand(300.0),
+                height: 18.0,
+            };
+            let scan = all.iter().find(|p| p.overlaps(&r)).copied();
+            assert_eq!(placed.first_overlap(&r), scan);
+            placed.push(r);
+            all.push(r);
+        }
+    }
 
     #[test]
     fn label_widths_hold_bold_names() {
