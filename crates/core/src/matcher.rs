@@ -530,6 +530,9 @@ impl Pattern {
     /// `size_limit` bytes. The error is one line.
     pub fn new(source: &str, size_limit: usize) -> Result<Self, String> {
         use regex_automata::nfa::thompson;
+        if uses_unicode_property(source) {
+            return Err("named Unicode properties (\\p{..}, \\P{..}) are not supported; write the class out, e.g. [α-ω] or [0-9A-Za-z]".into());
+        }
         let hir = regex_syntax::ParserBuilder::new()
             .nest_limit(64)
             .build()
@@ -587,11 +590,26 @@ impl Pattern {
 
 /// The one-line reason of a regex error (the parser's message spans lines).
 fn syntax_reason(text: &str) -> String {
-    text.lines()
+    let reason = text
+        .lines()
         .rev()
         .find_map(|l| l.trim().strip_prefix("error: "))
-        .unwrap_or(text.trim())
-        .to_string()
+        .unwrap_or(text.trim());
+    reason.to_string()
+}
+
+/// Whether `source` uses a named Unicode property (`\p{Greek}`, `\pL`,
+/// `\P{..}`). Whether the property tables are compiled in depends on the
+/// build (the page leaves them out to stay small), so they are refused
+/// everywhere, and a rule means the same in the CLI and in the browser.
+fn uses_unicode_property(source: &str) -> bool {
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && matches!(chars.next(), Some('p' | 'P')) {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -619,6 +637,17 @@ mod tests {
         let c = cond(json, kind).unwrap();
         let n = normalize(kind, None, value).unwrap();
         c.eval(&n).map(|h| n.text[h.span].to_string())
+    }
+
+    #[test]
+    fn a_named_unicode_property_says_it_is_left_out() {
+        for p in [r"\p{Greek}", r"x\pL", r"[\P{Han}a]"] {
+            let e = Pattern::new(p, 1 << 20).unwrap_err();
+            assert!(e.contains("named Unicode properties"), "{p}: {e}");
+        }
+        // An escaped backslash before p is a literal backslash and a p.
+        assert!(Pattern::new(r"a\\pb", 1 << 20).is_ok());
+        assert!(Pattern::new(r"[α-ω]+", 1 << 20).is_ok());
     }
 
     #[test]
