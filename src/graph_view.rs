@@ -493,7 +493,16 @@ pub fn GraphView() -> impl IntoView {
 
     // Never shrink labels below about 12 px: narrow screens scroll sideways
     // (or zoom) instead.
-    let min_width = move || format!("{:.0}px", state.layout.get().width * MIN_SCALE);
+    // (Not for canvas graphs: thousands of nodes fit the box only with
+    // their labels hidden, and a minimum width would add a screen of empty
+    // space beside them.)
+    let min_width = move || {
+        if on_canvas.get() {
+            String::new()
+        } else {
+            format!("{:.0}px", state.layout.get().width * MIN_SCALE)
+        }
+    };
     let view_box = move || {
         let l = state.layout.get();
         format!("0 0 {:.0} {:.0}", l.width.max(200.0), l.height.max(120.0))

@@ -46,6 +46,10 @@ test('a 10,000-edge graph draws its edges on a canvas, and a click near one sele
   assert.equal(await page.getByTestId('node').count(), 2000);
   const before = await painted(page);
   assert.ok(before > 0.01, `the canvas is painted (${(before * 100).toFixed(2)}% of its pixels)`);
+  // Thousands of nodes fit the box (labels hidden): no minimum width
+  // that would scroll a screen of empty space sideways.
+  const [svgWidth, wrapWidth] = await page.getByTestId('graph').evaluate((g) => [g.getBoundingClientRect().width, g.closest('.graph-wrap').clientWidth]);
+  assert.ok(svgWidth <= wrapWidth + 1, `graph ${svgWidth}px in a ${wrapWidth}px frame`);
   // The canvas covers the graph, under it.
   const [cb, gb] = [await canvas.boundingBox(), await page.getByTestId('graph').boundingBox()];
   assert.ok(Math.abs(cb.x - gb.x) < 1 && Math.abs(cb.width - gb.width) < 1 && Math.abs(cb.height - gb.height) < 1, 'canvas and graph share a box');
