@@ -39,7 +39,7 @@ use std::time::Instant;
 use whoserves_core::matcher::Condition;
 use whoserves_core::wire;
 use whoserves_core::{analyze, evaluate, load, timeline::timeline, Limits};
-use whoserves_import::wappalyzer::{convert, Options};
+use whoserves_import::wappalyzer::{convert, strings, Options};
 
 /// A small deterministic generator (64-bit LCG, high bits).
 struct Lcg(u64);
@@ -203,17 +203,6 @@ struct Pools {
 
 fn pools(files: &[(String, String)]) -> Pools {
     let mut p = Pools::default();
-    let strings = |v: &Value| -> Vec<String> {
-        match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
-            _ => vec![],
-        }
-    };
     for (_, text) in files {
         let techs: Map<String, Value> = serde_json::from_str(text).unwrap();
         for def in techs.values() {

@@ -120,12 +120,7 @@ pub fn draw(canvas: &HtmlCanvasElement, g: &Graph, l: &Layout, v: &View) -> usiz
     let mut drawn = 0;
     for (i, e) in g.edges.iter().enumerate() {
         let c = l.edge_points(i, e.from, e.to);
-        let (lo_x, hi_x) = c
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
-        let (lo_y, hi_y) = c
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
+        let (lo_x, hi_x, lo_y, hi_y) = bounds(&c);
         if hi_x < x0 || lo_x > x1 || hi_y < y0 || lo_y > y1 {
             continue;
         }
@@ -215,12 +210,7 @@ pub fn edge_at(g: &Graph, l: &Layout, p: (f64, f64), tolerance: f64) -> Option<u
     let mut best: Option<(f64, usize)> = None;
     for (i, e) in g.edges.iter().enumerate() {
         let c = l.edge_points(i, e.from, e.to);
-        let (lo_x, hi_x) = c
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), q| (a.min(q.x), b.max(q.x)));
-        let (lo_y, hi_y) = c
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), q| (a.min(q.y), b.max(q.y)));
+        let (lo_x, hi_x, lo_y, hi_y) = bounds(&c);
         if p.0 < lo_x - tolerance
             || p.0 > hi_x + tolerance
             || p.1 < lo_y - tolerance
@@ -240,6 +230,15 @@ pub fn edge_at(g: &Graph, l: &Layout, p: (f64, f64), tolerance: f64) -> Option<u
         }
     }
     best.map(|(_, i)| i)
+}
+
+/// The box around a curve's control points (which holds the curve):
+/// `(min x, max x, min y, max y)`.
+fn bounds(c: &[Point; 4]) -> (f64, f64, f64, f64) {
+    c.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(x0, x1, y0, y1), p| (x0.min(p.x), x1.max(p.x), y0.min(p.y), y1.max(p.y)),
+    )
 }
 
 /// The distance from `p` to the segment `a`–`b`.

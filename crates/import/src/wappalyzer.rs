@@ -241,7 +241,7 @@ fn convert_tech(
 }
 
 /// A field's patterns: a string or a list of strings.
-fn strings(v: &Value) -> Vec<String> {
+pub fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
         Value::Array(a) => a
