@@ -28,6 +28,9 @@ pub const CHAR_BLOCK: usize = 4096;
 /// Characters that start in `bytes` (UTF-8 bytes that are not
 /// continuation bytes), valid on any byte range.
 fn chars_in(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
@@ -85,44 +88,7 @@ impl LineIndex {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i + 1)
-}
-
-/// Returns the byte offset of the first place where arrays and objects nest
-/// deeper than `max_depth`, or `None` if the text stays within it.
-/// Brackets inside strings are ignored.
-pub fn depth_exceeded(text: &str, max_depth: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max_depth {
-                    return Some(i);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
+    memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)
 }
 
 /// One step of a JSON path.
@@ -160,6 +126,7 @@ pub fn parse_path(path: &str) -> Vec<Segment<'_>> {
 /// followed, returns the offset of the deepest value reached.
 pub fn find_path(text: &str, path: &[Segment<'_>]) -> usize {
     let mut cur = Cursor {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
     };
@@ -199,28 +166,212 @@ const MAX_DUPLICATES: usize = 100;
 /// and its unknown fields are errors anyway.
 const MAX_KEYS_SCANNED: usize = 64;
 
-/// Every key that repeats within one object of `text` (already valid JSON
-/// nested no deeper than the depth limit), in document order. Keys compare
-/// after unescaping, so `"a"` and `"\u0061"` are the same key, as they are
-/// to every JSON parser.
+/// What one pass over a bundle text finds before it is parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The byte offset of the first `[` or `{` that nests deeper than the
+    /// limit; the scan stops there.
+    pub too_deep: Option<usize>,
+    /// Every key that repeats within one object, in document order (at
+    /// most 100: one is enough to reject the bundle).
+    pub duplicates: Vec<DuplicateKey>,
+    /// For each member of the top-level object whose value is an array:
+    /// the array's offset and the byte range of each of its elements, so
+    /// the loader parses each element once, without a second pass to
+    /// split the array.
+    pub arrays: Vec<(usize, Vec<std::ops::Range<usize>>)>,
+    /// Whether the scan walked the whole first value. It gives up on text
+    /// that is not JSON (the parser then says why), so the other fields
+    /// only cover what it walked.
+    pub complete: bool,
+}
+
+/// Walks `text` once, without building values: finds where arrays and
+/// objects nest deeper than `max_depth` (brackets inside strings do not
+/// count), every key that repeats within one object, and the elements of
+/// the top-level arrays. Keys compare after unescaping, so `"a"` and
+/// `"\u0061"` are the same key, as they are to every JSON parser.
 ///
-/// Complexity: one pass over the text.
-pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+/// Complexity: one pass over the text; recursion is bounded by
+/// `max_depth`, so hostile nesting cannot exhaust the stack.
+///
+/// # Example
+/// ```
+/// use whoserves_core::locate::scan;
+/// let s = scan(r#"{"a": [1, {"k": 1, "k": 2}], "b": "[[["}"#, 64);
+/// assert_eq!(s.duplicates[0].path, "a[1].k");
+/// assert_eq!(s.arrays[0].1, [7..8, 10..26]);
+/// assert_eq!(scan("[[[]]]", 2).too_deep, Some(2));
+/// ```
+pub fn scan(text: &str, max_depth: usize) -> Scan {
     let mut cur = Cursor {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
     };
-    let mut out = Vec::new();
-    let mut path = String::new();
-    let mut pool = Vec::new();
-    cur.scan_value(&mut path, &mut out, &mut pool);
-    out
+    let mut walk = Walk {
+        max_depth,
+        stack: Vec::new(),
+        pool: Vec::new(),
+        out: Scan::default(),
+    };
+    walk.out.complete = walk.value(&mut cur, 0).is_some();
+    walk.out
 }
 
 /// The keys seen in one object, with their offsets.
 type Keys<'a> = Vec<(std::borrow::Cow<'a, str>, usize)>;
 
+/// One step of the path to the value being scanned; rendered only for a
+/// duplicate key.
+enum Step<'a> {
+    Key(std::borrow::Cow<'a, str>),
+    Index(usize),
+}
+
+/// The state of [`scan`].
+struct Walk<'a> {
+    max_depth: usize,
+    stack: Vec<Step<'a>>,
+    /// Reused key lists: objects are small, and a list beats a hash map.
+    pool: Vec<Keys<'a>>,
+    out: Scan,
+}
+
+impl<'a> Walk<'a> {
+    /// The path of the value being scanned, e.g. `x[0].k`.
+    fn path(&self) -> String {
+        let mut p = String::new();
+        for step in &self.stack {
+            match step {
+                Step::Key(k) => {
+                    if !p.is_empty() {
+                        p.push('.');
+                    }
+                    p.push_str(k);
+                }
+                Step::Index(i) => {
+                    let _ = std::fmt::Write::write_fmt(&mut p, format_args!("[{i}]"));
+                }
+            }
+        }
+        p
+    }
+
+    /// Walks one value at nesting `depth` (0 outside any array or object).
+    fn value(&mut self, cur: &mut Cursor<'a>, depth: usize) -> Option<()> {
+        cur.skip_ws();
+        let open = cur.peek()?;
+        if matches!(open, b'{' | b'[') && depth >= self.max_depth {
+            self.out.too_deep = Some(cur.pos);
+            return None;
+        }
+        match open {
+            b'{' => self.object(cur, depth + 1),
+            b'[' => self.array(cur, depth + 1),
+            _ => cur.skip_value(),
+        }
+    }
+
+    fn object(&mut self, cur: &mut Cursor<'a>, depth: usize) -> Option<()> {
+        cur.pos += 1;
+        let mut seen = self.pool.pop().unwrap_or_default();
+        seen.clear();
+        loop {
+            cur.skip_ws();
+            match cur.peek()? {
+                b'}' => {
+                    cur.pos += 1;
+                    self.pool.push(seen);
+                    return Some(());
+                }
+                b',' => {
+                    cur.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let key_at = cur.pos;
+            cur.skip_string()?;
+            let text: &'a str = cur.text;
+            let raw = text.get(key_at..cur.pos)?;
+            let key: std::borrow::Cow<'a, str> = if raw.contains('\\') {
+                std::borrow::Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+            } else {
+                std::borrow::Cow::Borrowed(&raw[1..raw.len() - 1])
+            };
+            cur.skip_ws();
+            if cur.peek()? != b':' {
+                return None;
+            }
+            cur.pos += 1;
+            match seen.iter().find(|(k, _)| *k == key) {
+                Some(&(_, first)) if self.out.duplicates.len() < MAX_DUPLICATES => {
+                    self.stack.push(Step::Key(key.clone()));
+                    let path = self.path();
+                    self.stack.pop();
+                    self.out.duplicates.push(DuplicateKey {
+                        path,
+                        key: key.to_string(),
+                        offset: key_at,
+                        first,
+                    })
+                }
+                Some(_) => {}
+                None if seen.len() < MAX_KEYS_SCANNED => seen.push((key.clone(), key_at)),
+                None => {}
+            }
+            self.stack.push(Step::Key(key));
+            let walked = self.value(cur, depth);
+            self.stack.pop();
+            walked?;
+        }
+    }
+
+    fn array(&mut self, cur: &mut Cursor<'a>, depth: usize) -> Option<()> {
+        // The elements of a top-level member's array are recorded.
+        let record = depth == 2 && self.stack.len() == 1;
+        let start = cur.pos;
+        let mut spans = Vec::new();
+        cur.pos += 1;
+        self.stack.push(Step::Index(0));
+        let mut i = 0usize;
+        let walked = loop {
+            cur.skip_ws();
+            match cur.peek() {
+                None => break None,
+                Some(b']') => {
+                    cur.pos += 1;
+                    break Some(());
+                }
+                Some(b',') => {
+                    cur.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(Step::Index(slot)) = self.stack.last_mut() {
+                *slot = i;
+            }
+            let from = cur.pos;
+            if self.value(cur, depth).is_none() {
+                break None;
+            }
+            if record {
+                spans.push(from..cur.pos);
+            }
+            i += 1;
+        };
+        self.stack.pop();
+        if record && walked.is_some() {
+            self.out.arrays.push((start, spans));
+        }
+        walked
+    }
+}
+
 struct Cursor<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
@@ -289,110 +440,18 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Walks one value, recording duplicate keys of every object in it.
-    fn scan_value(
-        &mut self,
-        path: &mut String,
-        out: &mut Vec<DuplicateKey>,
-        pool: &mut Vec<Keys<'a>>,
-    ) -> Option<()> {
-        self.skip_ws();
-        match self.peek()? {
-            b'{' => {
-                self.pos += 1;
-                // Objects are small: a list beats a hash map here, and the
-                // lists are reused from `pool`.
-                let mut seen = pool.pop().unwrap_or_default();
-                seen.clear();
-                loop {
-                    self.skip_ws();
-                    match self.peek()? {
-                        b'}' => {
-                            self.pos += 1;
-                            pool.push(seen);
-                            return Some(());
-                        }
-                        b',' => {
-                            self.pos += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let key_at = self.pos;
-                    self.skip_string()?;
-                    let bytes: &'a [u8] = self.bytes;
-                    let raw = std::str::from_utf8(&bytes[key_at..self.pos]).ok()?;
-                    let key: std::borrow::Cow<'_, str> = if raw.contains('\\') {
-                        std::borrow::Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
-                    } else {
-                        std::borrow::Cow::Borrowed(&raw[1..raw.len() - 1])
-                    };
-                    self.skip_ws();
-                    if self.peek()? != b':' {
-                        return None;
-                    }
-                    self.pos += 1;
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(&key);
-                    match seen.iter().find(|(k, _)| *k == key) {
-                        Some(&(_, first)) if out.len() < MAX_DUPLICATES => out.push(DuplicateKey {
-                            path: path.clone(),
-                            key: key.to_string(),
-                            offset: key_at,
-                            first,
-                        }),
-                        Some(_) => {}
-                        None if seen.len() < MAX_KEYS_SCANNED => seen.push((key, key_at)),
-                        None => {}
-                    }
-                    self.scan_value(path, out, pool)?;
-                    path.truncate(len);
-                }
-            }
-            b'[' => {
-                self.pos += 1;
-                let mut i = 0usize;
-                loop {
-                    self.skip_ws();
-                    match self.peek()? {
-                        b']' => {
-                            self.pos += 1;
-                            return Some(());
-                        }
-                        b',' => {
-                            self.pos += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let len = path.len();
-                    let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
-                    self.scan_value(path, out, pool)?;
-                    path.truncate(len);
-                    i += 1;
-                }
-            }
-            _ => self.skip_value(),
-        }
-    }
-
     fn skip_string(&mut self) -> Option<()> {
         if self.peek()? != b'"' {
             return None;
         }
         self.pos += 1;
         loop {
-            match self.peek()? {
-                b'\\' => self.pos += 2,
-                b'"' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => self.pos += 1,
+            let at = self.pos + memchr::memchr2(b'"', b'\\', self.bytes.get(self.pos..)?)?;
+            if self.bytes[at] == b'"' {
+                self.pos = at + 1;
+                return Some(());
             }
+            self.pos = at + 2;
         }
     }
 
@@ -472,21 +531,47 @@ mod tests {
 
     #[test]
     fn depth_ignores_brackets_in_strings() {
-        assert_eq!(depth_exceeded(r#"{"a": "[[[[["}"#, 1), None);
-        assert_eq!(depth_exceeded("[[[]]]", 2), Some(2));
+        assert_eq!(scan(r#"{"a": "[[[[["}"#, 1).too_deep, None);
+        assert_eq!(scan("[[[]]]", 2).too_deep, Some(2));
+        assert_eq!(scan("[[[]]]", 3).too_deep, None);
+        // Hostile nesting stops at the limit, whatever follows.
+        let deep = "[".repeat(100_000);
+        assert_eq!(scan(&deep, 64).too_deep, Some(64));
     }
 
     #[test]
     fn duplicate_keys_at_any_depth() {
         let text = r#"{"format": "a", "x": [{"k": 1, "k": 2}], "\u0066ormat": "b"}"#;
-        let d = duplicate_keys(text);
+        let d = scan(text, 64).duplicates;
         let found: Vec<(&str, &str)> = d
             .iter()
             .map(|d| (d.path.as_str(), d.key.as_str()))
             .collect();
         assert_eq!(found, [("x[0].k", "k"), ("format", "format")]);
         assert_eq!(&text[d[0].offset..d[0].offset + 3], "\"k\"");
-        assert!(duplicate_keys(r#"{"a": {"a": {"a": 1}}, "b": [1, 2]}"#).is_empty());
+        assert!(scan(r#"{"a": {"a": {"a": 1}}, "b": [1, 2]}"#, 64)
+            .duplicates
+            .is_empty());
+    }
+
+    #[test]
+    fn top_level_arrays_are_split_into_their_elements() {
+        let text = r#"{ "o": [ {"a": "]"} , "x\"y", [1, [2]] ], "m": {"n": [1]}, "e": [] }"#;
+        let s = scan(text, 64);
+        assert!(s.complete);
+        let elems: Vec<&str> = s.arrays[0].1.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(elems, [r#"{"a": "]"}"#, r#""x\"y""#, "[1, [2]]"]);
+        assert_eq!(&text[s.arrays[0].0..s.arrays[0].0 + 1], "[");
+        // Nested arrays are not recorded; an empty one is, with no elements.
+        assert_eq!(s.arrays.len(), 2);
+        assert!(s.arrays[1].1.is_empty());
+        // Each element is exactly what a parser reads as its raw value.
+        let parsed: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(&text[s.arrays[0].0..text.find(", \"m\"").unwrap()]).unwrap();
+        let raws: Vec<&str> = parsed.iter().map(|r| r.get()).collect();
+        assert_eq!(raws, elems);
+        // Text that is not JSON: the scan gives up and says so.
+        assert!(!scan(r#"{"o": [1, 2"#, 64).complete);
     }
 
     #[test]

@@ -67,8 +67,9 @@ impl<'t> Loader<'t> {
             return ids;
         };
         let elem = Elem {
-            raw,
-            path: JsonPath::root().field("meta"),
+            raw: raw.get(),
+            parent: std::rc::Rc::new(JsonPath::root().field("meta")),
+            index: None,
         };
         let Some(meta) = self.parse::<MetaRaw<'t>>(&elem) else {
             // Fall back to whatever title is there, so the viewer can name the bundle.
@@ -100,7 +101,7 @@ impl<'t> Loader<'t> {
         let mut first = seed(self.base.meta.sources.iter().map(|s| s.id.as_str()));
         let sources = self.section::<wire::Source>(
             meta.sources,
-            elem.path.field("sources"),
+            elem.path().field("sources"),
             (limits.max_sources, self.base.meta.sources.len()),
             "sources",
             &mut first,

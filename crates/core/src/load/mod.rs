@@ -24,7 +24,7 @@ mod rules;
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::limits::Limits;
-use crate::locate::{depth_exceeded, duplicate_keys};
+use crate::locate::scan;
 use crate::model::*;
 use crate::wire;
 use reporter::{Loader, Refs};
@@ -199,7 +199,10 @@ impl<'t> Loader<'t> {
             );
             return;
         }
-        if let Some(off) = depth_exceeded(text, limits.max_depth) {
+        // One pass finds too deep nesting (before any parser recurses),
+        // duplicate keys, and where each element of each section is.
+        let scanned = scan(text, limits.max_depth);
+        if let Some(off) = scanned.too_deep {
             self.push(
                 Severity::Error,
                 Code::Limit,
@@ -233,7 +236,10 @@ impl<'t> Loader<'t> {
         };
         // serde keeps the last of two equal keys in a map; the format says
         // a key may appear once in any object, the top level included.
-        for dup in duplicate_keys(text) {
+        if scanned.complete {
+            self.arrays = scanned.arrays;
+        }
+        for dup in scanned.duplicates {
             let message = format!(
                 "duplicate key \"{}\" (first at line {}); a key may appear only once in an object",
                 dup.key,
@@ -249,7 +255,7 @@ impl<'t> Loader<'t> {
         }
         for (key, raw) in &top {
             if !SECTIONS.contains(&key.as_str()) {
-                let off = self.offset_of(raw);
+                let off = self.offset_of(raw.get());
                 self.push(
                     Severity::Error,
                     Code::Section,
@@ -279,7 +285,7 @@ impl<'t> Loader<'t> {
             Some(Ok(f)) if f == wire::FORMAT_V1 => {}
             Some(_) => {
                 let raw = top["format"];
-                let off = self.offset_of(raw);
+                let off = self.offset_of(raw.get());
                 self.push(
                     Severity::Error,
                     Code::Format,
@@ -332,7 +338,7 @@ impl<'t> Loader<'t> {
             None => format!("add \"include\": [\"{line}\"] to the bundle"),
             Some(_) => format!("add \"{line}\" to \"include\""),
         };
-        let off = include.map(|r| self.offset_of(r));
+        let off = include.map(|r| self.offset_of(r.get()));
         let message = format!(
             "{} {} declared in the shipped rule library; {add}. The path is relative to this file: the site reads a file opened from disk as if it sat in its bundles/ folder, and the CLI needs the library at that path (public/rules/providers.json in the repository)",
             ids.join(", "),

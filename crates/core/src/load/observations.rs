@@ -21,15 +21,37 @@ impl<'t> Loader<'t> {
     ) {
         let Some(raw) = raw else { return };
         let mut first = seed(self.base.observations.iter().map(|o| o.id.as_str()));
-        let elems = self.section::<ObservationRaw<'t>>(
+        // The scan knows how many there are: one allocation.
+        let at = self.offset_of(raw.get());
+        let count = self
+            .arrays
+            .iter()
+            .find(|(start, _)| *start == at)
+            .map_or(0, |(_, spans)| spans.len());
+        bundle
+            .observations
+            .reserve(count.min(limits.max_observations));
+        self.section_each::<ObservationRaw<'t>>(
             Some(raw),
             JsonPath::root().field("observations"),
             (limits.max_observations, self.base.observations.len()),
             "observations",
             &mut first,
+            |this, e, w| this.observation(e, w, bundle, refs, roles, limits),
         );
-        bundle.observations.reserve(elems.len());
-        for (e, w) in elems {
+    }
+
+    /// Checks one observation and adds it to `bundle`, or reports why not.
+    fn observation(
+        &mut self,
+        e: super::reporter::Elem<'t>,
+        w: ObservationRaw<'t>,
+        bundle: &mut Bundle,
+        refs: &Refs,
+        roles: &Roles,
+        limits: &Limits,
+    ) {
+        {
             let mut ok = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
             let kind = Kind::parse(&w.kind);
             if kind.is_none() {
@@ -98,7 +120,7 @@ impl<'t> Loader<'t> {
                         provenance,
                     });
                 }
-                continue;
+                return;
             }
             let norm = match kind {
                 Some(Kind::HttpHeader) if w.key.as_deref().is_none_or(|k| k.trim().is_empty()) => {
@@ -163,7 +185,7 @@ impl<'t> Loader<'t> {
             let (true, Some(kind), Some(provenance), Some(observed_at), Some(source), Some(norm)) =
                 (ok, kind, provenance, observed_at, source, norm)
             else {
-                continue;
+                return;
             };
             bundle.observations.push(Observation {
                 id: w.id.into_owned(),

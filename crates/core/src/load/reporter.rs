@@ -11,11 +11,28 @@ use crate::model::*;
 use crate::wire;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::ops::Range;
+use std::rc::Rc;
 
-/// An element of a section: its raw text and its path.
+/// An element of a section: its raw text and where it is. Its path is
+/// written out only when a diagnostic needs it.
 pub(super) struct Elem<'t> {
-    pub(super) raw: &'t RawValue,
-    pub(super) path: JsonPath,
+    /// The element's JSON text, a slice of the bundle text.
+    pub(super) raw: &'t str,
+    /// The path of the section (or object) it belongs to.
+    pub(super) parent: Rc<JsonPath>,
+    /// Its index in the section; `None` for an object on its own (`meta`).
+    pub(super) index: Option<usize>,
+}
+
+impl Elem<'_> {
+    /// The element's JSON path, e.g. `observations[3]`.
+    pub(super) fn path(&self) -> JsonPath {
+        match self.index {
+            Some(i) => self.parent.index(i),
+            None => self.parent.as_ref().clone(),
+        }
+    }
 }
 
 pub(super) struct Loader<'t> {
@@ -37,6 +54,9 @@ pub(super) struct Loader<'t> {
     /// Ids referenced but not declared that the shipped rule library
     /// declares: the bundle probably forgot to include it.
     pub(super) missing_library: std::collections::BTreeSet<String>,
+    /// The top-level arrays the scan split into elements: each array's
+    /// offset and its elements' ranges (see [`crate::locate::scan`]).
+    pub(super) arrays: Vec<(usize, Vec<Range<usize>>)>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -65,6 +85,7 @@ impl<'t> Loader<'t> {
             regex_bytes: base.rules.iter().map(|r| r.condition.regex_bytes()).sum(),
             redeclared: Vec::new(),
             missing_library: Default::default(),
+            arrays: Vec::new(),
         }
     }
 
@@ -75,8 +96,9 @@ impl<'t> Loader<'t> {
             .line_col(text, offset)
     }
 
-    pub(super) fn offset_of(&self, raw: &RawValue) -> usize {
-        (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    /// The offset of `raw`, a slice of the bundle text, in it.
+    pub(super) fn offset_of(&self, raw: &str) -> usize {
+        (raw.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
     }
 
     pub(super) fn push(
@@ -104,8 +126,8 @@ impl<'t> Loader<'t> {
         rel: &str,
         message: impl Into<String>,
     ) {
-        let path = join_path(elem.path.as_str(), rel);
-        let inner = find_path(elem.raw.get(), &parse_path(rel));
+        let path = join_path(elem.path().as_str(), rel);
+        let inner = find_path(elem.raw, &parse_path(rel));
         let offset = self.offset_of(elem.raw) + inner;
         self.push(sev, code, path, Some(offset), message.into());
     }
@@ -133,10 +155,10 @@ impl<'t> Loader<'t> {
     /// Deserialises an element into a wire type; reports and returns `None` on failure.
     pub(super) fn parse<T: Deserialize<'t>>(&mut self, elem: &Elem<'t>) -> Option<T> {
         // The fast path; only a failure pays for tracking the path.
-        if let Ok(v) = serde_json::from_str::<T>(elem.raw.get()) {
+        if let Ok(v) = serde_json::from_str::<T>(elem.raw) {
             return Some(v);
         }
-        let mut de = serde_json::Deserializer::from_str(elem.raw.get());
+        let mut de = serde_json::Deserializer::from_str(elem.raw);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -166,7 +188,7 @@ impl<'t> Loader<'t> {
                 } else {
                     Code::Type
                 };
-                let path = join_path(elem.path.as_str(), &inner_path);
+                let path = join_path(elem.path().as_str(), &inner_path);
                 self.diags
                     .push(Diagnostic::error(code, path, message).at(line, col));
                 None
@@ -182,25 +204,33 @@ impl<'t> Loader<'t> {
         (limit, used): (usize, usize),
         what: &str,
     ) -> Vec<Elem<'t>> {
-        let items: Vec<&'t RawValue> = match serde_json::from_str(raw.get()) {
-            Ok(v) => v,
-            Err(_) => {
-                let off = self.offset_of(raw);
-                self.push(
-                    Severity::Error,
-                    Code::Type,
-                    path.to_string(),
-                    Some(off),
-                    "expected an array".into(),
-                );
-                return Vec::new();
+        let start = self.offset_of(raw.get());
+        let text = self.text;
+        let items: Vec<&'t str> = match self.arrays.iter().position(|(at, _)| *at == start) {
+            // The scan has split the array already.
+            Some(k) => {
+                let (_, spans) = self.arrays.swap_remove(k);
+                spans.into_iter().map(|r| &text[r]).collect()
             }
+            None => match serde_json::from_str::<Vec<&'t RawValue>>(raw.get()) {
+                Ok(v) => v.into_iter().map(RawValue::get).collect(),
+                Err(_) => {
+                    self.push(
+                        Severity::Error,
+                        Code::Type,
+                        path.to_string(),
+                        Some(start),
+                        "expected an array".into(),
+                    );
+                    return Vec::new();
+                }
+            },
         };
         let mut items = items;
         // Limits hold for a bundle and its libraries together.
         let room = limit.saturating_sub(used);
         if items.len() > room {
-            let off = self.offset_of(items.get(room).unwrap_or(&raw));
+            let off = items.get(room).map_or(start, |r| self.offset_of(r));
             let with = if used > 0 {
                 format!(" with the {used} of the included libraries")
             } else {
@@ -218,12 +248,14 @@ impl<'t> Loader<'t> {
             );
             items.truncate(room);
         }
+        let parent = Rc::new(path);
         items
             .into_iter()
             .enumerate()
             .map(|(i, raw)| Elem {
                 raw,
-                path: path.index(i),
+                parent: parent.clone(),
+                index: Some(i),
             })
             .collect()
     }
@@ -238,20 +270,36 @@ impl<'t> Loader<'t> {
         what: &str,
         first: &mut Firsts,
     ) -> Vec<(Elem<'t>, T)> {
+        let mut out = Vec::new();
+        self.section_each(raw, path, limit, what, first, |_, e, w| out.push((e, w)));
+        out
+    }
+
+    /// Like [`Loader::section`], handing each good element to `each` as it
+    /// is parsed instead of collecting them: for the big sections, whose
+    /// elements would otherwise be moved twice.
+    pub(super) fn section_each<T: Deserialize<'t> + Identified>(
+        &mut self,
+        raw: Option<&'t RawValue>,
+        path: JsonPath,
+        limit: (usize, usize),
+        what: &str,
+        first: &mut Firsts,
+        mut each: impl FnMut(&mut Self, Elem<'t>, T),
+    ) {
         let Some(raw) = raw else {
-            return Vec::new();
+            return;
         };
         let elems = self.elements(raw, path, limit, what);
-        let mut out = Vec::with_capacity(elems.len());
+        first.reserve(elems.len());
         for e in elems {
             let Some(w) = self.parse::<T>(&e) else {
                 continue;
             };
             if self.check_id(&e, w.id(), first) {
-                out.push((e, w));
+                each(self, e, w);
             }
         }
-        out
     }
 
     /// Checks an id is non-empty and unique; records it. Returns false (after
@@ -264,11 +312,7 @@ impl<'t> Loader<'t> {
         if let Some(prev) = first.get(id) {
             let prev = match prev {
                 None => IN_LIBRARY.to_string(),
-                Some(i) => {
-                    let path = e.path.as_str();
-                    let section = path.rfind('[').map_or(path, |k| &path[..k]);
-                    format!("{section}[{i}]")
-                }
+                Some(i) => e.parent.index(*i).to_string(),
             };
             self.error(
                 Code::DuplicateId,
@@ -278,13 +322,7 @@ impl<'t> Loader<'t> {
             );
             return false;
         }
-        let index = e
-            .path
-            .as_str()
-            .rsplit('[')
-            .next()
-            .and_then(|t| t.trim_end_matches(']').parse().ok());
-        first.insert(id.to_string(), index);
+        first.insert(id.to_string(), e.index);
         true
     }
 

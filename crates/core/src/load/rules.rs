@@ -174,7 +174,7 @@ impl<'t> Loader<'t> {
                 self.warn(
                     Code::Unreferenced,
                     &e,
-                    if has_field(e.raw.get(), "references") { "references" } else { "" },
+                    if has_field(e.raw, "references") { "references" } else { "" },
                     "no references; add the provider's own documentation that backs the rule, e.g. \"references\": [\"https://…\"]",
                 );
             }
