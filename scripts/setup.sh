@@ -3,7 +3,8 @@
 # Idempotent: every step checks the installed version first.
 #
 #   scripts/setup.sh build   wasm target, trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh test    the above, plus Chromium, chromedriver and Playwright
+#   scripts/setup.sh test    the above, plus Chromium, chromedriver, Playwright and
+#                            xmllint (the GEXF export is validated against its XSD)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,8 +64,19 @@ need_browser() {
   fi
 }
 
+need_xmllint() {
+  if command -v xmllint >/dev/null; then
+    say "xmllint present"
+  else
+    say "installing libxml2-utils (xmllint) from Debian"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libxml2-utils \
+      || { $sudo apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libxml2-utils; }
+  fi
+}
+
 case "${1:-build}" in
   build) need_build ;;
-  test) need_build; need_browser ;;
+  test) need_build; need_browser; need_xmllint ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac

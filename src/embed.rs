@@ -13,7 +13,10 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use whoserves_core::view::{self, embed as snippet};
 
-/// Posts the document's height to the parent whenever it changes.
+/// Posts the content's height to the parent whenever it changes, smaller
+/// as well as larger. The body's own box is measured: the root element's
+/// scroll height never drops below the frame's, so a frame sized to its
+/// content could grow but never shrink back.
 fn post_heights(id: String) {
     let Some(window) = web_sys::window() else {
         return;
@@ -24,10 +27,10 @@ fn post_heights(id: String) {
     let last = std::cell::Cell::new(0i32);
     let send = move || {
         let Some(w) = web_sys::window() else { return };
-        let Some(el) = w.document().and_then(|d| d.document_element()) else {
+        let Some(body) = w.document().and_then(|d| d.body()) else {
             return;
         };
-        let h = el.scroll_height();
+        let h = body.get_bounding_client_rect().height().ceil() as i32;
         if h == last.get() {
             return;
         }
@@ -68,12 +71,26 @@ pub fn EmbedApp(
             .map(|a| a.bundle.meta.title.clone())
             .unwrap_or_default()
     };
+    // A bundle this site did not publish says so in the embed as in the
+    // full viewer, with its signature, and its banner is quoted as its own.
+    let foreign = move || {
+        state
+            .current
+            .with(|c| c.as_ref().and_then(|c| c.foreign.clone()))
+    };
+    let provenance = move || {
+        state.current.get().and_then(|cur| {
+            cur.foreign.clone().map(|from| {
+                view! { {crate::foreign_notice(from)}{crate::signature_line(&cur)} }
+            })
+        })
+    };
     let banner = move || {
         state
             .analysis
             .get()
             .and_then(|a| a.bundle.meta.banner.clone())
-            .map(|b| view! { <p class="banner" data-testid="banner" role="note">{b}</p> })
+            .map(|b| crate::banner_view(b, foreign().is_some()))
     };
     let credit = move || {
         state
@@ -94,6 +111,7 @@ pub fn EmbedApp(
     view! {
         <main class="embed" data-testid="embed">
             <crate::Status />
+            {provenance}
             <h1 class="embed-title" data-testid="bundle-title">{title}</h1>
             {banner}
             <div class="embed-view">
@@ -122,17 +140,17 @@ pub fn EmbedApp(
 pub fn EmbedDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let status = RwSignal::new(String::new());
-    let embed_url = move || {
+    // The embed's id comes from the view it shows, so two embeds of
+    // different views on one page never share one.
+    let embed = move || {
         state.filters.track();
         state.view.track();
         state.current.track();
-        let q = state
-            .url_state(
-                state.selection.get(),
-                Some(crate::state::DEFAULT_EMBED_ID.to_string()),
-            )
-            .to_query();
-        crate::state::page_url(&q)
+        let selection = state.selection.get();
+        let view_query = state.url_state(selection.clone(), None).to_query();
+        let id = snippet::id_for(&view_query);
+        let q = state.url_state(selection, Some(id.clone())).to_query();
+        (crate::state::page_url(&q), id)
     };
     let code = move || {
         let title = state
@@ -140,12 +158,27 @@ pub fn EmbedDialog() -> impl IntoView {
             .get()
             .map(|a| a.bundle.meta.title.clone())
             .unwrap_or_default();
+        let (url, id) = embed();
         snippet::snippet(
-            &embed_url(),
+            &url,
             &title,
-            crate::state::DEFAULT_EMBED_ID,
+            snippet::label(state.view.get().as_str()),
+            &id,
             "whoserves-graph.png",
         )
+    };
+    // A file opened from disk has no address another site could load.
+    let local = move || {
+        state
+            .current
+            .with(|c| c.as_ref().and_then(|c| c.local_file()))
+            .map(|name| {
+                view! {
+                    <p class="note" data-testid="embed-local">{format!(
+                        "{name} is a file from your disk: an embed of it loads nowhere else. Publish the file at an http(s) address, open it from there with a bundle= link, and take the snippet then."
+                    )}</p>
+                }
+            })
     };
     let link = move || state.link_to(state.selection.get());
     let copy = move |text: String, what: &'static str| {
@@ -166,10 +199,10 @@ pub fn EmbedDialog() -> impl IntoView {
         })
     };
     let png = move |_| {
-        let Some(s) = crate::export::current_svg(state) else {
-            return;
-        };
         leptos::task::spawn_local(async move {
+            let Some(s) = crate::export::current_svg(state).await else {
+                return;
+            };
             if let Ok(blob) = crate::export::svg_to_png(&s, 2.0).await {
                 crate::export::download_blob("whoserves-graph.png", &blob);
             }
@@ -179,7 +212,8 @@ pub fn EmbedDialog() -> impl IntoView {
         <details class="embed-dialog" data-testid="embed-dialog">
             <summary>"Embed"</summary>
             <div class="embed-body">
-                <p class="note-small">"Paste this into your article's HTML. The frame resizes to its content (it speaks Datawrapper's resize messages, so an existing Datawrapper resizer works too); without scripts it keeps a fixed height of 600 px. For readers without JavaScript, download the PNG below, upload it beside the article and keep its file name in the snippet."</p>
+                {local}
+                <p class="note-small">"Paste this into your article's HTML. The frame resizes to its content (it speaks Datawrapper's resize messages, so an existing Datawrapper resizer works too); without scripts it keeps a fixed height of 600 px and scrolls inside. For readers without JavaScript, download the PNG below, upload it beside the article and keep its file name in the snippet."</p>
                 <label class="embed-label">"Embed code"
                     <textarea readonly rows="8" data-testid="embed-code" prop:value=code></textarea>
                 </label>

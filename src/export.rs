@@ -5,7 +5,6 @@
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use whoserves_core::model::format_date;
 use whoserves_core::view;
@@ -24,12 +23,37 @@ fn image_title(state: AppState) -> String {
     }
 }
 
-/// The standalone SVG of the current graph and layout.
-pub fn current_svg(state: AppState) -> Option<String> {
+thread_local! {
+    /// `fonts/svg-fonts.css`, once fetched: the first export asks for it,
+    /// so the page's first load does not carry it.
+    static FONTS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The `@font-face` rules an exported SVG carries inline (the same file
+/// the CLI builds in). Without them, when the file cannot be read, the
+/// image names a generic font stack instead.
+async fn svg_fonts() -> String {
+    if let Some(f) = FONTS.with(|f| f.borrow().clone()) {
+        return f;
+    }
+    let css = crate::load::fetch_text("fonts/svg-fonts.css")
+        .await
+        .unwrap_or_default();
+    if !css.is_empty() {
+        FONTS.with(|f| *f.borrow_mut() = Some(css.clone()));
+    }
+    css
+}
+
+/// The standalone SVG of the current graph and layout, with its fonts.
+pub async fn current_svg(state: AppState) -> Option<String> {
+    // Read the view before waiting, so the image is of what was on screen.
     let a = state.analysis.get_untracked()?;
     let g = state.graph.get_untracked();
     let l = state.layout.get_untracked();
-    Some(view::graph_svg(&a, &g, &l, &image_title(state)))
+    let title = image_title(state);
+    let fonts = svg_fonts().await;
+    Some(view::graph_svg(&a, &g, &l, &title, &fonts))
 }
 
 /// Waits for an image to load.
@@ -49,18 +73,15 @@ pub async fn svg_to_png(svg: &str, scale: f64) -> Result<web_sys::Blob, String> 
     let doc = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(svg));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("image/svg+xml");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
-        .map_err(|_| "cannot make the SVG blob")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no object URL")?;
+    // A data: URL, which the page's img-src allows (no blob: images).
+    let url = format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(svg))
+    );
     let img = web_sys::HtmlImageElement::new().map_err(|_| "no image element")?;
     let wait = loaded(&img);
     img.set_src(&url);
-    let result = wait.await;
-    let _ = web_sys::Url::revoke_object_url(&url);
-    result?;
+    wait.await?;
     let (w, h) = (img.natural_width() as f64, img.natural_height() as f64);
     let canvas: web_sys::HtmlCanvasElement = doc
         .create_element("canvas")
@@ -113,14 +134,18 @@ pub fn ExportMenu() -> impl IntoView {
     let state = expect_context::<AppState>();
     let status = RwSignal::new(String::new());
     let svg = move |_| {
-        if let Some(s) = current_svg(state) {
-            crate::download("whoserves-graph.svg", "image/svg+xml", &s);
-        }
+        spawn_local(async move {
+            if let Some(s) = current_svg(state).await {
+                crate::download("whoserves-graph.svg", "image/svg+xml", &s);
+            }
+        });
     };
     let png = move |scale: f64| {
-        let Some(s) = current_svg(state) else { return };
         status.set("Drawing the PNG…".into());
         spawn_local(async move {
+            let Some(s) = current_svg(state).await else {
+                return status.set(String::new());
+            };
             match svg_to_png(&s, scale).await {
                 Ok(blob) => {
                     let name = if scale > 1.0 {

@@ -38,13 +38,38 @@ fn highlighted(g: &Graph, focus: Option<usize>) -> Option<BTreeSet<usize>> {
 }
 
 fn focus_node(i: usize) {
+    focus_id(&format!("node-{i}"));
+}
+
+fn focus_id(id: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&format!("node-{i}")))
+        .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok())
     {
         let _ = el.focus();
     }
+}
+
+/// Makes element `{prefix}-{i}` its group's one tab stop (WAI-ARIA's
+/// roving tabindex): the graph is two stops, its nodes and its edges, not
+/// one per node and edge, so Tab gets past it to the claims list; the
+/// arrow keys move within each group.
+fn rove(prefix: &str, stop: StoredValue<usize>, i: usize) {
+    let old = stop.get_value();
+    if old == i {
+        return;
+    }
+    let Some(d) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(el) = d.get_element_by_id(&format!("{prefix}-{old}")) {
+        let _ = el.set_attribute("tabindex", "-1");
+    }
+    if let Some(el) = d.get_element_by_id(&format!("{prefix}-{i}")) {
+        let _ = el.set_attribute("tabindex", "0");
+    }
+    stop.set_value(i);
 }
 
 /// Per edge, whether an observation of the live layer is behind it.
@@ -323,9 +348,19 @@ pub fn GraphView() -> impl IntoView {
         }
     };
 
+    // The one node and the one edge that Tab reaches (see `rove`).
+    let node_stop = StoredValue::new(0usize);
+    let edge_stop = StoredValue::new(0usize);
     let drawing = move || {
         let g = state.graph.get();
         let l = state.layout.get();
+        if node_stop.get_value() >= g.nodes.len() {
+            node_stop.set_value(0);
+        }
+        if edge_stop.get_value() >= g.edges.len() {
+            edge_stop.set_value(0);
+        }
+        let (ns, es, n_edges) = (node_stop.get_value(), edge_stop.get_value(), g.edges.len());
         let live = live_edges(&g, state.analysis.get_untracked().as_deref());
         // Large graphs draw their edges on the canvas (edge_canvas).
         let on_canvas = g.edges.len() > CANVAS_EDGES;
@@ -385,14 +420,27 @@ pub fn GraphView() -> impl IntoView {
                 let sel_key = key.clone();
                 let key_key = key.clone();
                 let on_key = move |ev: web_sys::KeyboardEvent| {
-                    if matches!(ev.key().as_str(), "Enter" | " ") {
+                    let next = match ev.key().as_str() {
+                        "Enter" | " " => {
+                            ev.prevent_default();
+                            state.selection.set(Selection::Edge(key_key.clone()));
+                            None
+                        }
+                        "ArrowRight" | "ArrowDown" => Some((i + 1) % n_edges),
+                        "ArrowLeft" | "ArrowUp" => Some((i + n_edges - 1) % n_edges),
+                        "Home" => Some(0),
+                        "End" => Some(n_edges - 1),
+                        _ => None,
+                    };
+                    if let Some(j) = next {
                         ev.prevent_default();
-                        state.selection.set(Selection::Edge(key_key.clone()));
+                        focus_id(&format!("edge-{j}"));
                     }
                 };
                 view! {
                     <g class="edge-g" class:dim=dim class:selected=move || selected_edge.get() == Some(i)
-                        role="button" tabindex="0" aria-label=label
+                        role="button" id=format!("edge-{i}") tabindex=if i == es { "0" } else { "-1" } aria-label=label
+                        on:focus=move |_| rove("edge", edge_stop, i)
                         data-testid="edge" data-key=key.clone() data-category=e.category.clone().unwrap_or_default()
                         data-relationship=rel data-evidence=e.evidence.to_string() data-live=is_live.to_string()
                         on:click=move |_| state.selection.set(Selection::Edge(sel_key.clone()))
@@ -462,13 +510,13 @@ pub fn GraphView() -> impl IntoView {
                 view! {
                     <g class="node" class:firm=is_firm class:provider=!is_firm class:root=root
                         class:dim=dim class:selected=selected
-                        id=format!("node-{i}") tabindex="0" role="button" aria-label=aria
+                        id=format!("node-{i}") tabindex=if i == ns { "0" } else { "-1" } role="button" aria-label=aria
                         data-testid="node" data-id=id.clone() data-side=if is_firm { "firm" } else { "provider" }
                         on:click=move |_| state.selection.set(Selection::Node(click_id.clone()))
                         on:keydown=on_key
                         on:mouseenter=move |_| state.hover.set(Some(i))
                         on:mouseleave=move |_| state.hover.set(None)
-                        on:focus=move |_| state.hover.set(Some(i))
+                        on:focus=move |_| { rove("node", node_stop, i); state.hover.set(Some(i)) }
                         on:blur=move |_| state.hover.set(None)>
                         <rect class="node-hit" x=lb.x.min(p.x) - 4.0 y=lb.y - 3.0
                             width=(lb.x + lb.width - p.x).abs().max(lb.width) + 16.0 height=lb.height + 6.0 />
@@ -579,27 +627,39 @@ pub fn Legend() -> impl IntoView {
             })
             .collect_view()
     };
-    let styles = [
-        ("direct", "direct: the provider serves the firm's domain"),
-        ("account", "account: the firm holds an account (free or paid)"),
-        ("incidental", "incidental: a public resource is loaded"),
-        ("weak", "weak: e.g. a verification token"),
-        ("claimed", "claimed, but no finding"),
-    ]
-    .into_iter()
-    .map(|(rel, text)| {
-        view! {
-            <li>
-                <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class=format!("edge legend-line rel-{rel}") stroke-width=if rel == "claimed" { "7" } else { "3" } /></svg>
-                {text}
-            </li>
-        }
-    })
-    .collect_view();
+    // Only the line styles the graph draws; an embed says each in a word.
+    let compact = state.embed.get_untracked().is_some();
+    let styles = move || {
+        let g = state.graph.get();
+        let present: BTreeSet<&str> = g.edges.iter().map(|e| e.kind.as_str()).collect();
+        [
+            ("direct", "direct: the provider serves the firm's domain", "direct"),
+            ("account", "account: the firm holds an account (free or paid)", "account"),
+            ("incidental", "incidental: a public resource is loaded", "incidental"),
+            ("weak", "weak: e.g. a verification token", "weak"),
+            ("claimed", "claimed, but no finding", "claimed only"),
+        ]
+        .into_iter()
+        .filter(|(rel, ..)| present.contains(rel))
+        .map(|(rel, long, short)| {
+            view! {
+                <li data-testid="legend-style" data-rel=rel>
+                    <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class=format!("edge legend-line rel-{rel}") stroke-width=if rel == "claimed" { "7" } else { "3" } /></svg>
+                    {if compact { short } else { long }}
+                </li>
+            }
+        })
+        .collect_view()
+    };
+    let width_note = if compact {
+        "width: observations"
+    } else {
+        "Line width grows with the number of observations."
+    };
     view! {
         <div class="legend" data-testid="legend">
             <ul class="legend-categories" aria-label="Service categories">{categories}</ul>
-            <ul class="legend-styles" aria-label="Line styles">{styles}<li>"Line width grows with the number of observations."</li>
+            <ul class="legend-styles" aria-label="Line styles">{styles}<li>{width_note}</li>
                 {move || state.current.with(|c| c.as_ref().is_some_and(|c| c.live)).then(|| view! {
                     <li data-testid="legend-live"><svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" class="edge legend-line rel-direct live" stroke-width="3" /></svg>
                     "glow: from the live check"</li>

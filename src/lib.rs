@@ -18,7 +18,7 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use state::{AppState, LayoutKind, Selection, Status, UrlState, View};
+use state::{AppState, Current, LayoutKind, Selection, Status, UrlState, View};
 use whoserves_core::Verdict;
 
 /// Offers `text` as a file download. Nothing is sent anywhere.
@@ -73,7 +73,13 @@ pub fn App() -> impl IntoView {
         });
     }
     spawn_local(async move {
+        // A file the reader opens while the manifest is on its way was
+        // started later, so it wins: the link's bundle is not loaded over it.
+        let first = state.begin_load();
         let default = load::load_manifest(state).await;
+        if !state.is_latest(first) {
+            return;
+        }
         if let Some(url) = initial.bundle.clone().or(default.clone()) {
             load::load_url(state, url).await;
         }
@@ -241,25 +247,57 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
+/// The notice above a bundle this site did not publish, naming where it
+/// comes from (the full viewer and the embed show the same words).
+pub(crate) fn foreign_notice(from: String) -> impl IntoView {
+    view! {
+        <p class="foreign" data-testid="foreign-notice" role="note">
+            <strong>"This site did not publish this bundle."</strong>
+            {format!(" It comes from {from}. Its title, description and notices below are its author's words, not this site's; its verdicts are computed here from its own evidence and rules.")}
+        </p>
+    }
+}
+
+/// A bundle's banner: the site's own notice for the bundles it publishes,
+/// and quoted as the bundle's own words for any other.
+pub(crate) fn banner_view(text: String, foreign: bool) -> AnyView {
+    if foreign {
+        view! { <blockquote class="bundle-banner" data-testid="banner">"The bundle's own notice: "{text}</blockquote> }.into_any()
+    } else {
+        view! { <p class="banner" data-testid="banner" role="note">{text}</p> }.into_any()
+    }
+}
+
 /// What the bundle's signature says, in words and never by colour alone.
-fn signature_line(v: &whoserves_core::sign::Verification) -> impl IntoView {
+pub(crate) fn signature_line(cur: &Current) -> impl IntoView {
+    let v = &cur.signature;
     use whoserves_core::sign::Verification as V;
     let class = match v {
         V::SignedBy(_) => "sig signed",
         V::Tampered(_) => "sig tampered",
-        V::Unsigned | V::UnknownKey => "sig unsigned",
+        V::Unsigned | V::UnknownKey | V::Unreadable => "sig unsigned",
     };
     let state = match v {
         V::SignedBy(_) => "signed",
         V::Tampered(_) => "tampered",
         V::UnknownKey => "unknown-key",
         V::Unsigned => "unsigned",
+        V::Unreadable => "unreadable",
     };
     let mut text = v.describe();
     if let Some(first) = text.get(..1) {
         text = first.to_uppercase() + &text[1..];
     }
-    view! { <p class=class data-testid="signature" data-state=state>{text}"."</p> }
+    // A signature covers the libraries only through the hashes that pin them.
+    let unpinned = (matches!(v, V::SignedBy(_)) && !cur.unpinned.is_empty()).then(|| {
+        view! {
+            <span data-testid="signature-unpinned">{format!(
+                " The rule libraries {} are not pinned by SHA-256, so the signature does not cover them.",
+                cur.unpinned.join(", ")
+            )}</span>
+        }
+    });
+    view! { <p class=class data-testid="signature" data-state=state>{text}"."{unpinned}</p> }
 }
 
 /// Who made the bundle, when, and under which licence, as it says.
@@ -267,6 +305,9 @@ fn meta_line(m: &whoserves_core::model::Meta) -> Option<impl IntoView> {
     let mut parts = Vec::new();
     if !m.authors.is_empty() {
         parts.push(format!("By {}", m.authors.join(", ")));
+    }
+    if let Some(p) = &m.publisher {
+        parts.push(format!("publisher {p}"));
     }
     if let Some(p) = &m.published {
         parts.push(format!("published {p}"));
@@ -435,28 +476,19 @@ fn Overview() -> impl IntoView {
         });
         view! {
             <section class="overview" data-testid="overview">
-                {cur.foreign.clone().map(|from| view! {
-                    <p class="foreign" data-testid="foreign-notice" role="note">
-                        <strong>"This site did not publish this bundle."</strong>
-                        {format!(" It comes from {from}. Its title, description and notices below are its author's words, not this site's; its verdicts are computed here from its own evidence and rules.")}
-                    </p>
-                })}
+                {cur.foreign.clone().map(foreign_notice)}
                 <h1 data-testid="bundle-title">{b.meta.title.clone()}</h1>
                 // A bundle from elsewhere shows who made it and its signature up
                 // front; the site's own keep them with the rest under About.
-                {cur.foreign.is_some().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur.signature)} })}
-                {b.meta.banner.clone().map(|t| if cur.foreign.is_some() {
-                    view! { <blockquote class="bundle-banner" data-testid="banner">"The bundle's own notice: "{t}</blockquote> }.into_any()
-                } else {
-                    view! { <p class="banner" data-testid="banner" role="note">{t}</p> }.into_any()
-                })}
+                {cur.foreign.is_some().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur)} })}
+                {b.meta.banner.clone().map(|t| banner_view(t, cur.foreign.is_some()))}
                 <button type="button" class="link-button about-toggle" data-testid="about-toggle"
                     aria-expanded=move || about_open.get().to_string() aria-controls="about"
                     on:click=move |_| about_open.update(|o| *o = !*o)>
                     {move || if about_open.get() { "Less about this bundle" } else { "About this bundle, its sources and libraries" }}
                 </button>
                 <div class="about" id="about" class:open=move || about_open.get()>
-                    {cur.foreign.is_none().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur.signature)} })}
+                    {cur.foreign.is_none().then(|| view! { {meta_line(&b.meta)}{signature_line(&cur)} })}
                     {b.meta.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                     <p class="source">"Loaded from "<code data-testid="bundle-source">{cur.source.clone()}</code></p>
                     {libraries_line(&cur.libraries)}

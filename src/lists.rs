@@ -6,6 +6,7 @@ use crate::state::{AppState, Selection, View};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use whoserves_core::model::{format_date, Relationship};
+use whoserves_core::text::isolate_names;
 use whoserves_core::view::{self as graph, country_of, Filters, VerdictFilter};
 use whoserves_core::Verdict;
 
@@ -106,12 +107,14 @@ pub fn ClaimsList() -> impl IntoView {
                     .find(|e| e.claims.contains(&i))
                     .map(|e| e.key(&g))
                     .unwrap_or_default();
-                let title = format!(
-                    "{} → {}{}",
-                    a.bundle.entity_name(&c.subject),
-                    a.bundle.entity_name(&c.provider),
-                    c.category.as_deref().map(|x| format!(" ({x})")).unwrap_or_default()
+                // Each name in its own <bdi>: an override inside one cannot
+                // reorder the rest of the row.
+                let (from, to) = (
+                    a.bundle.entity_name(&c.subject).to_string(),
+                    a.bundle.entity_name(&c.provider).to_string(),
                 );
+                let cat = c.category.as_deref().map(|x| format!(" ({x})")).unwrap_or_default();
+                let title = view! { <bdi>{from}</bdi>" → "<bdi>{to}</bdi>{cat} };
                 let then_now = then
                     .as_ref()
                     .and_then(|t| t.get(i).cloned().flatten())
@@ -121,7 +124,7 @@ pub fn ClaimsList() -> impl IntoView {
                         <button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{title}</button>
                         " "{verdict_badge(v.verdict)}{grounds_mark(v.grounds)}
                         {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
-                        <p class="reason">{v.reason.clone()}</p>
+                        <p class="reason">{isolate_names(&v.reason, &[a.bundle.entity_name(&c.subject), a.bundle.entity_name(&c.provider)])}</p>
                         {then_now}
                         <button type="button" class="link-button cite-claim" data-testid="claim-cite"
                             aria-label=format!("Copy citation of claim {}", c.id)
@@ -274,7 +277,16 @@ pub fn FilterBar() -> impl IntoView {
             .into_iter()
             .map(|c| (c.clone(), c))
             .collect();
+        // Firms, by name: narrow the view to a story's firms.
+        let mut firms: Vec<(String, String)> = b
+            .entities
+            .iter()
+            .filter(|e| e.role == whoserves_core::model::Role::Subject && e.parent.is_none())
+            .map(|e| (e.id.clone(), e.name.clone()))
+            .collect();
+        firms.sort_by_key(|(_, name)| name.to_lowercase());
         Some(view! {
+            {(firms.len() > 1).then(|| checks("firm", firms, |f| &f.firms, |f| &mut f.firms))}
             {checks("category", cats, |f| &f.categories, |f| &mut f.categories)}
             {checks("relationship", rels, |f| &f.relationships, |f| &mut f.relationships)}
             {checks("verdict", verdicts, |f| &f.verdicts, |f| &mut f.verdicts)}

@@ -33,7 +33,7 @@ pub struct ManifestEntry {
 }
 
 /// The text at `url`, or why a fetch failed in words a reader can act on.
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub async fn fetch_text(url: &str) -> Result<String, String> {
     fetch_final(url).await.map(|(text, _)| text)
 }
 
@@ -226,6 +226,7 @@ async fn analyse(
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
     let mut listed = Vec::new();
+    let mut unpinned = Vec::new();
     // A file opened from disk has no address of its own: its includes
     // resolve as if it sat in the site's `bundles/` folder.
     let from = if param.is_none() {
@@ -237,6 +238,9 @@ async fn analyse(
         listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
+        }
+        if inc.sha256.is_none() {
+            unpinned.push(inc.reference.clone());
         }
         let fetched = match &inc.target {
             Ok(target) => {
@@ -294,6 +298,7 @@ async fn analyse(
         live,
         foreign,
         signature,
+        unpinned,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");

@@ -10,6 +10,7 @@ use crate::state::{AppState, Selection};
 use leptos::prelude::*;
 use whoserves_core::engine::Trace;
 use whoserves_core::model::{format_date, Bundle, Provenance, SourceRef};
+use whoserves_core::text::{isolate, isolate_names};
 use whoserves_core::verdict::{Grounds, Verdict};
 use whoserves_core::view::{self as graph, EdgeKind, Graph, Side};
 use whoserves_core::Analysis;
@@ -198,7 +199,9 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
     let link = state.link_to(Selection::Edge(e.key(g)));
     let cite_plain = graph::cite_edge(a, g, i, &link, graph::Style::Plain);
     let cite_md = graph::cite_edge(a, g, i, &link, graph::Style::Markdown);
-    let title = format!("{} → {}", g.nodes[e.from].label, g.nodes[e.to].label);
+    // Each name in its own <bdi>: an override inside one cannot reorder the rest.
+    let (from, to) = (g.nodes[e.from].label.clone(), g.nodes[e.to].label.clone());
+    let title = view! { <bdi>{from}</bdi>" → "<bdi>{to}</bdi> };
     let cat = e
         .category
         .as_deref()
@@ -233,7 +236,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
                     {verdict_badge(v.verdict)}
                     {grounds_mark(v.grounds)}
                     <span class="status">{format!("claim {}", c.status)}</span>
-                    <p class="reason">{v.reason.clone()}</p>
+                    <p class="reason">{isolate_names(&v.reason, &[b.entity_name(&c.subject), b.entity_name(&c.provider)])}</p>
                     {(negative && !rests_on.is_empty()).then(|| view! {
                         <p class="note-small" data-testid="rests-on">{format!(
                             "Rests on observations {}{}",
@@ -335,10 +338,7 @@ fn trace_view(a: &Analysis, parents: Vec<String>, t: &Trace) -> impl IntoView {
         }
     });
     let chain = (!parents.is_empty()).then(|| {
-        let names: Vec<String> = parents
-            .iter()
-            .map(|p| b.entity_name(p).to_string())
-            .collect();
+        let names: Vec<String> = parents.iter().map(|p| isolate(b.entity_name(p))).collect();
         view! { <p class="note-small">{format!("Counts for: {}", names.join(" → "))}</p> }
     });
     view! { <li class="trace" data-testid="trace">{rule_view}{obs_view}{chain}</li> }
@@ -375,21 +375,21 @@ fn node_panel(a: &Analysis, g: &Graph, id: &str) -> impl IntoView {
             let ed = &g.edges[ei];
             let other = if ed.from == node.unwrap_or(usize::MAX) { ed.to } else { ed.from };
             let key = ed.key(g);
+            let name = g.nodes[other].label.clone();
             let text = format!(
-                "{} · {} · {}",
-                g.nodes[other].label,
+                " · {} · {}",
                 ed.category.as_deref().unwrap_or("any service"),
                 ed.kind.as_str()
             );
             view! {
-                <li><button class="link-button" data-testid="panel-edge" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li>
+                <li><button class="link-button" data-testid="panel-edge" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))><bdi>{name}</bdi>{text}</button></li>
             }
         })
         .collect_view();
     let chain: Vec<String> = b
         .ancestors(id)
         .iter()
-        .map(|p| b.entity_name(p).to_string())
+        .map(|p| isolate(b.entity_name(p)))
         .collect();
     let side = node.map(|n| g.nodes[n].side);
     view! {

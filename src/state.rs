@@ -56,6 +56,9 @@ pub struct Current {
     pub foreign: Option<String>,
     /// What the bundle's signature says.
     pub signature: whoserves_core::sign::Verification,
+    /// The libraries it reads that no SHA-256 pins, so that its signature
+    /// does not cover them.
+    pub unpinned: Vec<String>,
 }
 
 /// What the loader is doing.

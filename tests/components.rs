@@ -93,6 +93,7 @@ async fn the_panel_traces_a_selected_edge() {
         live: false,
         foreign: None,
         signature: whoserves_core::sign::Verification::Unsigned,
+        unpinned: Vec::new(),
     }));
     state
         .selection
@@ -172,6 +173,7 @@ async fn no_query_leaves_before_the_reader_agrees() {
         live: false,
         foreign: None,
         signature: whoserves_core::sign::Verification::Unsigned,
+        unpinned: Vec::new(),
     }));
     settle().await;
     click(&el, "live-open");

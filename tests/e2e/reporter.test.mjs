@@ -46,10 +46,13 @@ test('the Embed dialog gives an iframe snippet, a resizer, a noscript image and 
   await v.open(`${DEMO}&cat=email`);
   await p.getByTestId('embed-dialog').locator('summary').click();
   const code = await p.getByTestId('embed-code').inputValue();
-  assert.match(code, /<iframe title="Demo: a fully worked, fictional evidence bundle" aria-label="[^"]+" id="datawrapper-chart-whoserves"/);
+  assert.match(code, /<iframe title="Demo: a fully worked, fictional evidence bundle" aria-label="Interactive graph: [^"]+" id="datawrapper-chart-(whoserves-[0-9a-f]{8})"/);
+  const id = code.match(/id="datawrapper-chart-(whoserves-[0-9a-f]{8})"/)[1];
+  assert.doesNotMatch(code, /scrolling="no"/, 'the fallback frame scrolls inside');
   assert.match(code, /loading="lazy"/);
   assert.match(code, /height="600"/);
-  assert.match(code, /src="http:\/\/127\.0\.0\.1:\d+\/\?bundle=bundles%2Fdemo\.json&amp;cat=email&amp;embed=1"/);
+  assert.ok(code.includes(`&amp;cat=email&amp;embed=1&amp;embed-id=${id}"`), code);
+  assert.match(code, /src="http:\/\/127\.0\.0\.1:\d+\/\?bundle=bundles%2Fdemo\.json&amp;cat=email&amp;embed=1&amp;embed-id=whoserves-/);
   assert.match(code, /window\.addEventListener\("message"/);
   assert.match(code, /<noscript><img src="whoserves-graph\.png"/);
   await p.getByTestId('copy-embed').click();
@@ -58,6 +61,72 @@ test('the Embed dialog gives an iframe snippet, a resizer, a noscript image and 
   const link = await p.getByTestId('embed-link').getAttribute('href');
   assert.match(link, /cat=email/);
   assert.doesNotMatch(link, /embed=1/);
+  // A story's firms: tick two, and the graph and the snippet keep just them.
+  await p.getByTestId('filter-firm').and(p.locator('[value="Panopticam Systems (fictional)"]')).check();
+  await p.getByTestId('filter-firm').and(p.locator('[value="FaceGrid AI (fictional)"]')).check();
+  await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=node][data-side=firm]')].length === 2);
+  assert.deepEqual((await v.nodeIds('firm')).sort(), ['facegrid', 'panopticam']);
+  const story = await p.getByTestId('embed-code').inputValue();
+  assert.match(story, /firm=facegrid%2Cpanopticam/);
+  // Another view gets another id and says what it is.
+  await p.getByTestId('tab-table').click();
+  const table = await p.getByTestId('embed-code').inputValue();
+  assert.match(table, /aria-label="Interactive table: /);
+  assert.doesNotMatch(table, new RegExp(`datawrapper-chart-${id}"`));
+});
+
+test('without its resizer (a CMS that strips scripts) the frame keeps 600 px and scrolls to its credit', async (t) => {
+  const p0 = await page(t, 1200);
+  const v0 = new Viewer(p0, env.base);
+  await v0.open(DEMO);
+  await p0.getByTestId('embed-dialog').locator('summary').click();
+  const code = (await p0.getByTestId('embed-code').inputValue()).replace(/<script>[\s\S]*?<\/script>/, '');
+  assert.doesNotMatch(code, /<script/);
+  writeFileSync(join(hostDir, 'stripped.html'), `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Article</title></head>
+<body style="margin:0">${code}</body></html>`);
+  const p = await page(t, 1000);
+  await p.goto(host.base + 'stripped.html');
+  const frame = p.frameLocator('iframe');
+  await frame.getByTestId('edge').first().waitFor({ timeout: 15000 });
+  await frame.getByTestId('embed-credit').filter({ hasText: /^Data: / }).waitFor();
+  const box = await p.locator('iframe').boundingBox();
+  assert.equal(Math.round(box.height), 600, 'the fallback height');
+  // The content is taller than the frame, and the frame scrolls to it.
+  const inner = await frame.locator('html').evaluate((el) => ({ sh: el.scrollHeight, ch: el.clientHeight }));
+  assert.ok(inner.sh > inner.ch, `content ${inner.sh} in a ${inner.ch} px frame`);
+  await frame.getByTestId('open-full').evaluate((a) => a.scrollIntoView({ block: 'end' }));
+  const link = await frame.getByTestId('open-full').boundingBox();
+  assert.ok(link.y >= box.y && link.y + link.height <= box.y + box.height + 1, `the full-viewer link scrolled into the frame: ${JSON.stringify(link)}`);
+});
+
+test('an embed frame shrinks when its content does', async (t) => {
+  const p0 = await page(t, 1200);
+  const v0 = new Viewer(p0, env.base);
+  await v0.open(DEMO);
+  await p0.getByTestId('embed-dialog').locator('summary').click();
+  const code = await p0.getByTestId('embed-code').inputValue();
+  writeFileSync(join(hostDir, 'shrink.html'), `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Article</title></head>
+<body style="margin:0"><div id="col" style="width:1000px">${code}</div></body></html>`);
+  const p = await page(t, 1200);
+  await p.goto(host.base + 'shrink.html');
+  const frame = p.frameLocator('iframe');
+  await frame.getByTestId('edge').first().waitFor({ timeout: 15000 });
+  const settled = async (previous) => {
+    await p.waitForFunction((prev) => {
+      const f = document.querySelector('iframe');
+      return f.style.height && f.style.height !== '600px' && f.style.height !== prev;
+    }, previous, { timeout: 10000 });
+    await p.waitForTimeout(300);
+    return p.evaluate(() => document.querySelector('iframe').style.height);
+  };
+  const wide = await settled('');
+  const body = async () => frame.locator('body').evaluate((b) => Math.ceil(b.getBoundingClientRect().height));
+  assert.ok(Math.abs(parseFloat(wide) - await body()) <= 2, `wide: frame ${wide}, content ${await body()}`);
+  // A narrower column: the graph is shorter, and so is the frame.
+  await p.evaluate(() => { document.getElementById('col').style.width = '340px'; });
+  const narrow = await settled(wide);
+  assert.ok(parseFloat(narrow) < parseFloat(wide) - 100, `the frame shrank from ${wide} to ${narrow}`);
+  assert.ok(Math.abs(parseFloat(narrow) - await body()) <= 2, `narrow: frame ${narrow}, content ${await body()}`);
 });
 
 for (const width of [320, 640, 1000]) {
@@ -89,7 +158,7 @@ for (const width of [320, 640, 1000]) {
         const f = document.querySelector('iframe');
         return f.style.height && f.style.height !== '600px';
       }, null, { timeout: 10000 });
-      const inner = await frame.locator('html').evaluate((el) => ({ h: el.scrollHeight, sw: el.scrollWidth, cw: el.clientWidth }));
+      const inner = await frame.locator('html').evaluate((el) => ({ h: Math.ceil(document.body.getBoundingClientRect().height), sw: el.scrollWidth, cw: el.clientWidth }));
       const box = await iframe.boundingBox();
       assert.ok(Math.abs(box.height - inner.h) <= 2, `frame ${box.height} vs content ${inner.h}`);
       // Nothing overflows sideways, in the frame or on the page.
@@ -100,7 +169,7 @@ for (const width of [320, 640, 1000]) {
       // of it, without scrolling), and the credit and link are there.
       const graphBox = await frame.getByTestId('graph').boundingBox();
       assert.ok(graphBox.y + 150 < 900, `graph starts at ${graphBox.y}px, ${graphBox.y - box.y}px into the frame`);
-      assert.match(await frame.getByTestId('embed-credit').textContent(), /^Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23/);
+      assert.match(await frame.getByTestId('embed-credit').textContent(), /^Data: Demo: a fully worked, fictional evidence bundle, whoserves, 2026-11-23/);
       assert.match(await frame.getByTestId('banner').textContent(), /Synthetic data/);
       const full = await frame.getByTestId('open-full').getAttribute('href');
       assert.match(full, /bundle=bundles%2Fdemo\.json/);
@@ -162,7 +231,7 @@ test('exports: a standalone SVG with the credit, PNG at 1× and 2×, GEXF and Fo
   assert.equal(parsed.error, false);
   assert.equal(parsed.title, 'Demo: a fully worked, fictional evidence bundle');
   assert.match(parsed.desc, /firm\(s\)/);
-  assert.match(parsed.text, /Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23/);
+  assert.match(parsed.text, /Data: Demo: a fully worked, fictional evidence bundle, whoserves, 2026-11-23/);
   assert.match(parsed.text, /Synthetic data/);
   assert.equal(parsed.external, false);
   for (const [id, scale, name] of [['export-png', 1, 'whoserves-graph.png'], ['export-png2', 2, 'whoserves-graph@2x.png']]) {

@@ -17,7 +17,7 @@ CORS = "--cors" in sys.argv
 
 POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data: blob:; "
+    "img-src 'self' data:; "
     "connect-src 'self' https: http://127.0.0.1:* http://localhost:*; "
     "object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors *"
 )

@@ -25,13 +25,19 @@ before(async () => {
       authors: ['Someone Else'],
       published: '2026-12-01',
       license: 'CC-BY-4.0',
-      sources: [{ id: 's', title: 'Their source', url: 'https://xn--80ak6aa92e.com/\u202Eelpmaxe' }],
+      // A Cyrillic look-alike of apple.com: shown by its punycode host.
+      sources: [{ id: 's', title: 'Their source', url: 'https://\u0430\u0440\u0440\u04cf\u0435.com/\u202Eelpmaxe' }],
     },
     entities: [
       { id: 'f', role: 'subject', name: 'A' + 'x'.repeat(175), sources: ['s'] },
+      // An override that is never closed: it must not reorder what follows the name.
+      { id: 'g', role: 'subject', name: 'Evil\u202Eco' },
       { id: 'p', role: 'provider', name: 'Provider' },
     ],
-    claims: [{ id: 'c', subject: 'f', provider: 'p', source: 's', quote: 'They serve them.' }],
+    claims: [
+      { id: 'c', subject: 'f', provider: 'p', source: 's', quote: 'They serve them.' },
+      { id: 'c2', subject: 'g', provider: 'p', source: 's', quote: 'They serve them too.' },
+    ],
   };
   writeFileSync(join(foreignDir, 'spoof.json'), JSON.stringify(spoof));
   // A signed bundle (tests/fixtures/signed, made with whoserves keygen/sign),
@@ -44,6 +50,9 @@ before(async () => {
   const tampered = Buffer.from(signed.toString('utf8').replace('"title": "', '"title": "X'));
   writeFileSync(join(foreignDir, 'tampered.json'), tampered);
   writeFileSync(join(foreignDir, 'tampered.json.minisig'), sig);
+  // A manifest that lists the signed bundle and names the key that signed it.
+  writeFileSync(join(foreignDir, 'unreadable.json'), signed);
+  writeFileSync(join(foreignDir, 'unreadable.json.minisig'), '<!doctype html><title>Not found</title><p>Page not found.</p>');
   writeFileSync(join(foreignDir, 'lib.json'), JSON.stringify({
     format: 'whoserves/1',
     meta: { title: 'a library elsewhere' },
@@ -90,7 +99,7 @@ test('the site runs under its strict CSP, header and meta tag, in every view', a
   // The graph's size is set through the CSSOM, not a style attribute.
   await v.open('?bundle=bundles/demo.json');
   assert.match(await v.page.getByTestId('graph').evaluate((g) => g.style.minWidth), /^\d+px$/);
-  // PNG export draws the SVG through a blob: image.
+  // PNG export draws the SVG through a data: image (no blob: images).
   await v.page.getByTestId('export-menu').locator('summary').click();
   const [png] = await Promise.all([v.page.waitForEvent('download'), v.page.getByTestId('export-png').click()]);
   assert.equal(png.suggestedFilename(), 'whoserves-graph.png');
@@ -143,21 +152,68 @@ test('a foreign bundle says this site did not publish it, names its host, and qu
   const banner = v.page.getByTestId('banner');
   assert.equal(await banner.evaluate((b) => b.tagName), 'BLOCKQUOTE');
   assert.match(await banner.textContent(), /^The bundle's own notice: OFFICIAL NOTICE/);
-  // Authors, date and licence, as it states them.
+  // Authors, date and licence, as it states them (it names no publisher).
   assert.equal(await v.page.getByTestId('bundle-meta').textContent(), 'By Someone Else · published 2026-12-01 · licence CC-BY-4.0');
   // After the redirect, the final address is shown.
   assert.match(await v.page.getByTestId('bundle-source').textContent(), new RegExp(`^${foreign.base}spoof\\.json \\(redirected from ${url}\\)$`));
   // The title's right-to-left override is isolated; the long name wraps.
   assert.equal(await v.page.getByTestId('bundle-title').evaluate((h) => getComputedStyle(h).unicodeBidi), 'isolate');
+  // A name whose override is never closed reorders nothing after it: in
+  // the claims list and the evidence heading, the name, the arrow and the
+  // provider stay in reading order, left to right.
+  const order = (el) => {
+    const [from, to] = el.querySelectorAll('bdi');
+    const arrow = [...el.childNodes].find((n) => n.nodeType === 3 && n.textContent.includes('→'));
+    const r = document.createRange();
+    const i = arrow.textContent.indexOf('→');
+    r.setStart(arrow, i);
+    r.setEnd(arrow, i + 1);
+    return { from: from.getBoundingClientRect().left, arrow: r.getBoundingClientRect().left, to: to.getBoundingClientRect().left, text: el.textContent };
+  };
+  const row = v.page.locator('[data-testid=claim][data-id=c2] .link-button').first();
+  const inList = await row.evaluate(order);
+  assert.ok(inList.from < inList.arrow && inList.arrow < inList.to, `claims list: ${JSON.stringify(inList)}`);
+  await row.click();
+  const heading = await v.page.getByTestId('edge-panel').locator('h3').evaluate(order);
+  assert.ok(heading.from < heading.arrow && heading.arrow < heading.to, `evidence heading: ${JSON.stringify(heading)}`);
+  // The verdict's reason quotes the name inside an isolate that closes it.
+  const reason = await v.page.getByTestId('panel-claim').locator('.reason').first().textContent();
+  assert.ok(reason.includes('\u2068Evil\u202Eco\u2069'), JSON.stringify(reason));
   const overflow = await v.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `a 176-character name widens the page by ${overflow}px`);
   // A link's real host, in punycode, beside its text.
   await v.node('f').click();
   const hostShown = await v.page.getByTestId('entity-sources').getByTestId('link-host').textContent();
   assert.equal(hostShown, '[xn--80ak6aa92e.com]');
-  // The site's own bundles carry no such notice.
+  // The site's own bundles carry no such notice, and show their publisher.
   await v.open('?bundle=bundles/demo.json');
   assert.equal(await v.page.getByTestId('foreign-notice').count(), 0);
+  assert.match(await v.page.getByTestId('bundle-meta').textContent(), /^By whoserves contributors · publisher whoserves · published 2026-11-23/);
+});
+
+test('an embed of a foreign bundle says so too, with its signature, and quotes its banner', async (t) => {
+  const v = await viewer(t, 640);
+  await v.page.goto(`${env.base}?embed=1&bundle=${encodeURIComponent(`${foreign.base}spoof.json`)}`);
+  const notice = v.page.getByTestId('foreign-notice');
+  await notice.waitFor();
+  const host = new URL(foreign.base).host;
+  assert.match(await notice.textContent(), new RegExp(`^This site did not publish this bundle\\. It comes from ${host.replace('.', '\\.')}`));
+  assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
+  const banner = v.page.getByTestId('banner');
+  assert.equal(await banner.evaluate((b) => b.tagName), 'BLOCKQUOTE');
+  assert.match(await banner.textContent(), /^The bundle's own notice: OFFICIAL NOTICE/);
+  // The notice comes before the bundle's own title.
+  const above = await v.page.evaluate(() => {
+    const n = document.querySelector('[data-testid=foreign-notice]').getBoundingClientRect();
+    const h = document.querySelector('[data-testid=bundle-title]').getBoundingClientRect();
+    return n.bottom <= h.top + 1;
+  });
+  assert.ok(above, 'the notice is above the title');
+  // The site's own bundle, embedded: no notice, its banner as the site's.
+  await v.page.goto(`${env.base}?embed=1&bundle=bundles/demo.json`);
+  await v.page.getByTestId('banner').waitFor();
+  assert.equal(await v.page.getByTestId('foreign-notice').count(), 0);
+  assert.equal(await v.page.getByTestId('banner').evaluate((b) => b.tagName), 'P');
 });
 
 test('when loads overlap, the last one started wins', async (t) => {
@@ -190,9 +246,39 @@ test('a signed bundle says who signed it, a tampered one is refused, an unsigned
   await v.page.getByTestId('overview').waitFor();
   assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
   assert.match(await v.page.getByTestId('signature').textContent(), /^Unsigned/);
+  // A page served where the signature should be: unsigned, not refused.
+  await v.page.goto(`${env.base}?bundle=${encodeURIComponent(`${foreign.base}unreadable.json`)}&key=${key}`);
+  await v.page.getByTestId('overview').waitFor();
+  assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unreadable');
+  assert.match(await v.page.getByTestId('signature').textContent(), /^Unsigned: the file published as its signature is not a minisign signature/);
   // The site's own bundles, with no key listed: unsigned, and nothing fetched for it.
   await v.open('?bundle=bundles/demo.json');
   assert.equal(await v.page.getByTestId('signature').getAttribute('data-state'), 'unsigned');
+});
+
+test('a bundle signed by a key the site lists in its manifest says the key holder\'s name', async (t) => {
+  // The site as a publisher hosts it: its manifest names a key, and a
+  // bundle it lists comes with that key's signature.
+  const dir = mkdtempSync(join(tmpdir(), 'whoserves-keyed-'));
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  const signedDir = join(ROOT, 'tests', 'fixtures', 'signed');
+  cpSync(join(signedDir, 'bundle.json'), join(dir, 'bundles', 'signed.json'));
+  cpSync(join(signedDir, 'bundle.json.minisig'), join(dir, 'bundles', 'signed.json.minisig'));
+  const manifest = JSON.parse(readFileSync(join(dir, 'bundles', 'index.json'), 'utf8'));
+  manifest.bundles.push({ file: 'signed.json', title: 'A signed bundle' });
+  manifest.keys = [{ name: 'The Example Desk', key: publicKey }];
+  writeFileSync(join(dir, 'bundles', 'index.json'), JSON.stringify(manifest));
+  const server = await serve(dir, { csp: true });
+  t.after(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+  const v = await viewer(t);
+  v.base = server.base;
+  await v.page.goto(`${server.base}?bundle=bundles/signed.json`);
+  await v.page.getByTestId('overview').waitFor();
+  const sig = v.page.getByTestId('signature');
+  await sig.waitFor({ state: 'attached' });
+  assert.equal(await sig.getAttribute('data-state'), 'signed');
+  assert.match(await sig.textContent(), /^Signed by The Example Desk\./);
+  assert.equal(await v.page.getByTestId('foreign-notice').count(), 0, 'a bundle the manifest lists is the site\'s own');
 });
 
 test('a file from disk fetches libraries from other sites only after the reader agrees', async (t) => {

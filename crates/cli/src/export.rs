@@ -57,6 +57,9 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// The fonts an exported SVG carries inline (the viewer fetches the same file).
+const SVG_FONTS: &str = include_str!("../../../public/fonts/svg-fonts.css");
+
 /// The export of `a` (the whole graph, no filters) in `format`.
 pub fn render(a: &Analysis, format: Format, layout: LayoutArg, as_of: Option<Date>) -> String {
     let g = view::build(a, &Filters::default());
@@ -68,7 +71,12 @@ pub fn render(a: &Analysis, format: Format, layout: LayoutArg, as_of: Option<Dat
                 LayoutArg::Force => Some(true),
             };
             let l = whoserves_core::layout::for_graph(&g, force);
-            view::graph_svg(a, &g, &l, &a.bundle.meta.title)
+            // The image says the date it shows, as the viewer's does.
+            let title = match as_of {
+                Some(d) => format!("{} (as of {})", a.bundle.meta.title, format_date(d)),
+                None => a.bundle.meta.title.clone(),
+            };
+            view::graph_svg(a, &g, &l, &title, SVG_FONTS)
         }
         Format::Gexf => view::graph_gexf(a, &g),
         Format::Ftm => view::graph_ftm(a, &g),

@@ -305,13 +305,34 @@ fn export_writes_every_format_and_a_stable_svg() {
     }
     let expected = std::fs::read_to_string(&golden).expect("tests/fixtures/export/demo.svg");
     assert_eq!(svg, expected, "the SVG changed; review and bless");
-    assert!(svg.contains(
-        "Data: Demo: a fully worked, fictional evidence bundle, whoserves contributors, 2026-11-23"
-    ));
+    assert!(svg
+        .contains("Data: Demo: a fully worked, fictional evidence bundle, whoserves, 2026-11-23"));
     let gexf = stdout(&run(&["export", "--format", "gexf", demo]));
     assert!(gexf.starts_with(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.3\""
     ));
+    // The GEXF validates against the GEXF 1.3 schema (gephi/gexf's XSD).
+    let validate = |text: &str| {
+        let file = std::env::temp_dir().join(format!("whoserves-demo-{}.gexf", std::process::id()));
+        std::fs::write(&file, text).unwrap();
+        let lint = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(fixture("gexf/gexf.xsd"))
+            .arg(&file)
+            .output()
+            .expect("xmllint (Debian's libxml2-utils; scripts/setup.sh test installs it)");
+        let _ = std::fs::remove_file(&file);
+        lint
+    };
+    let lint = validate(&gexf);
+    assert!(
+        lint.status.success(),
+        "the GEXF is not valid GEXF 1.3: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    // The schema does reject what 1.3 does not allow (a <title> in <meta>).
+    let with_title = gexf.replacen("<creator>", "<title>x</title><creator>", 1);
+    assert!(!validate(&with_title).status.success());
     let ftm = stdout(&run(&["export", "--format", "ftm", demo]));
     for line in ftm.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -46,6 +46,8 @@ pub struct Meta {
     pub published: Option<String>,
     /// Authors.
     pub authors: Vec<String>,
+    /// Publisher (an organisation or outlet).
+    pub publisher: Option<String>,
     /// Data licence.
     pub license: Option<String>,
     /// A notice to show prominently (e.g. "synthetic data").

@@ -28,6 +28,10 @@ pub enum Verification {
     SignedBy(String),
     /// The signature was made by a key that is not trusted here.
     UnknownKey,
+    /// The file published as the signature is not a minisign signature
+    /// (a host answering every path with a page, say). It proves nothing
+    /// either way, as if no signature were published.
+    Unreadable,
     /// A trusted key's signature does not match these bytes: the bundle
     /// was changed after it was signed (or the signature is damaged).
     Tampered(String),
@@ -44,6 +48,9 @@ impl Verification {
             Verification::UnknownKey => {
                 "signed, but by a key this site does not trust: treat it as unsigned".into()
             }
+            Verification::Unreadable => {
+                "unsigned: the file published as its signature is not a minisign signature".into()
+            }
             Verification::Tampered(name) => format!(
                 "the signature of {name} does not match: the bundle was changed after it was signed"
             ),
@@ -58,7 +65,7 @@ pub fn verify(bytes: &[u8], signature: Option<&str>, keys: &[TrustedKey]) -> Ver
         return Verification::Unsigned;
     };
     let Ok(sig) = Signature::decode(text) else {
-        return Verification::Tampered("the publisher".into());
+        return Verification::Unreadable;
     };
     for k in keys {
         let Ok(pk) = PublicKey::from_base64(k.key.trim()) else {
@@ -119,6 +126,15 @@ mod tests {
         assert_eq!(
             verify(bundle.as_bytes(), Some(&sig), &[]),
             Verification::UnknownKey
+        );
+        // A page served where the signature should be is no signature.
+        assert_eq!(
+            verify(
+                bundle.as_bytes(),
+                Some("<!DOCTYPE html><p>Not found</p>"),
+                &[key()]
+            ),
+            Verification::Unreadable
         );
         assert!(is_public_key(&key().key));
         assert!(!is_public_key("RWnotakey"));

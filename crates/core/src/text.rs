@@ -93,6 +93,56 @@ pub fn inert_json(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// First strong isolate and pop directional isolate (Unicode's bidi
+/// algorithm, UAX #9): text between them is laid out on its own, and the
+/// PDI ends every embedding or override the text opened and left open.
+const FSI: char = '\u{2068}';
+const PDI: char = '\u{2069}';
+
+/// `name` isolated for display among other words: a right-to-left override
+/// inside it, closed or not, cannot reorder the text around it. For the
+/// viewer, where the browser lays the characters out; terminals get
+/// [`inert`] instead.
+///
+/// ```
+/// use whoserves_core::text::isolate;
+/// assert_eq!(isolate("A\u{202e}B"), "\u{2068}A\u{202e}B\u{2069}");
+/// ```
+pub fn isolate(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 6);
+    out.push(FSI);
+    out.push_str(name);
+    out.push(PDI);
+    out
+}
+
+/// `text` with every occurrence of each of `names` (names from a bundle
+/// that it quotes, such as a verdict's reason quoting a firm) isolated as
+/// [`isolate`] does. Longer names go first, so a name inside another is
+/// not isolated twice; empty names are skipped.
+pub fn isolate_names(text: &str, names: &[&str]) -> String {
+    let mut names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.dedup();
+    let mut out = String::with_capacity(text.len() + 12);
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        for n in &names {
+            if let Some(after) = rest.strip_prefix(n) {
+                out.push_str(&isolate(n));
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +157,29 @@ mod tests {
         for c in ['\u{0}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{2066}'] {
             assert!(!inert(&c.to_string()).chars().any(is_active), "{c:?}");
         }
+    }
+
+    #[test]
+    fn names_are_isolated_where_a_text_quotes_them() {
+        let evil = "Evil\u{202e}moc.";
+        let reason = format!("the bundle holds no observation of {evil} that could show dns");
+        let shown = isolate_names(&reason, &[evil, "", "Evil"]);
+        assert_eq!(
+            shown,
+            format!(
+                "the bundle holds no observation of \u{2068}{evil}\u{2069} that could show dns"
+            )
+        );
+        // Every opened isolate is closed, so the override ends with the name.
+        assert_eq!(
+            shown.matches('\u{2068}').count(),
+            shown.matches('\u{2069}').count()
+        );
+        assert_eq!(isolate_names("nothing here", &["Evil"]), "nothing here");
+        assert_eq!(
+            isolate_names("héllo wörld", &["wörld"]),
+            "héllo \u{2068}wörld\u{2069}"
+        );
     }
 
     #[test]

@@ -129,6 +129,10 @@ pub struct Meta {
     /// Authors of the bundle.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Who publishes the bundle (an organisation or outlet); the source
+    /// credit names it, or the authors when it is absent.
+    #[serde(default)]
+    pub publisher: Option<String>,
     /// Licence of the bundle's data, e.g. `CC-BY-4.0`.
     #[serde(default)]
     pub license: Option<String>,

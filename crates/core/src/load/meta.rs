@@ -35,6 +35,8 @@ struct MetaRaw<'a> {
     #[serde(default)]
     authors: Vec<String>,
     #[serde(default)]
+    publisher: Option<String>,
+    #[serde(default)]
     license: Option<String>,
     #[serde(default)]
     banner: Option<String>,
@@ -93,6 +95,7 @@ impl<'t> Loader<'t> {
             description: meta.description,
             published: meta.published,
             authors: meta.authors,
+            publisher: meta.publisher,
             license: meta.license,
             banner: meta.banner,
             sources: Vec::new(),

@@ -382,10 +382,30 @@ impl<'t> Loader<'t> {
                         .map(|(k, _)| k.as_str());
                     let mut kept: Vec<&str> = kept.collect();
                     kept.sort_unstable();
-                    format!(
-                        "unknown entity \"{id}\"{}",
-                        crate::hint::suggestion(id, kept)
-                    )
+                    // A near miss of a provider the shipped library declares,
+                    // in a bundle that does not include it: both hints.
+                    let near_shipped = (role == Role::Provider
+                        && crate::hint::did_you_mean(id, kept.iter().copied()).is_none())
+                    .then(|| {
+                        crate::hint::did_you_mean(
+                            id,
+                            crate::hint::SHIPPED_PROVIDERS.iter().copied(),
+                        )
+                    })
+                    .flatten()
+                    .filter(|near| self.base.entity(near).is_none());
+                    match near_shipped {
+                        Some(near) => {
+                            self.missing_library.insert(near.to_string());
+                            format!(
+                                "unknown entity \"{id}\"; did you mean \"{near}\", a {role} the shipped rule library declares? This bundle does not include that library; see the note on \"include\""
+                            )
+                        }
+                        None => format!(
+                            "unknown entity \"{id}\"{}",
+                            crate::hint::suggestion(id, kept)
+                        ),
+                    }
                 };
                 self.error(Code::UnknownRef, e, rel, message);
                 false

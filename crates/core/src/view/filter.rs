@@ -20,6 +20,8 @@ pub mod param {
     pub const VERDICT: &str = "verdict";
     /// Provider countries.
     pub const COUNTRY: &str = "country";
+    /// Firms, by entity id: a story's firms.
+    pub const FIRM: &str = "firm";
     /// The as-of date.
     pub const AS_OF: &str = "asof";
     /// The search text.
@@ -47,6 +49,7 @@ pub mod param {
         RELATIONSHIP,
         VERDICT,
         COUNTRY,
+        FIRM,
         AS_OF,
         SEARCH,
         SELECTION,
@@ -70,6 +73,9 @@ pub struct Filters {
     pub verdicts: BTreeSet<VerdictFilter>,
     /// Provider countries to keep; `"unknown"` keeps providers without one.
     pub countries: BTreeSet<String>,
+    /// Firms to keep, by entity id (a firm's subsidiaries with it): the
+    /// firms of one story.
+    pub firms: BTreeSet<String>,
     /// Hide observations after this date and listings not yet in force.
     pub as_of: Option<Date>,
     /// Case-insensitive text matched against names, aliases and domains.
@@ -115,6 +121,7 @@ impl Filters {
             + self.relationships.len()
             + self.verdicts.len()
             + self.countries.len()
+            + self.firms.len()
             + usize::from(!self.search.trim().is_empty())
             + usize::from(self.as_of.is_some())
     }
@@ -137,6 +144,7 @@ impl Filters {
             ),
             (param::VERDICT, list(&self.verdicts, |v| v.as_str().into())),
             (param::COUNTRY, list(&self.countries, String::clone)),
+            (param::FIRM, list(&self.firms, String::clone)),
             (param::AS_OF, self.as_of.map(format_date)),
             (
                 param::SEARCH,
@@ -160,6 +168,7 @@ impl Filters {
                     .extend(split(v).filter_map(Relationship::parse)),
                 param::VERDICT => f.verdicts.extend(split(v).filter_map(VerdictFilter::parse)),
                 param::COUNTRY => f.countries.extend(split(v).map(str::to_string)),
+                param::FIRM => f.firms.extend(split(v).map(str::to_string)),
                 param::AS_OF => f.as_of = crate::date::parse_date(v).ok(),
                 param::SEARCH => f.search = v.to_string(),
                 _ => {}

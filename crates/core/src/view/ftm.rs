@@ -4,9 +4,10 @@
 //!
 //! Property names are FollowTheMoney's (schema version 3): `name`,
 //! `alias`, `country`, `website`, `sourceUrl`, `publisher`, `notes` on
-//! things; `entity`, `program`, `programId`, `listingDate`, `reason` on
+//! things (a synthetic bundle's banner in `notes`); `entity`, `program`, `programId`, `listingDate`, `reason` on
 //! sanctions; `subject`, `object`, `role`, `status`, `startDate`,
-//! `endDate`, `summary`, `description`, `recordId` on links. Every value
+//! `endDate`, `summary` (with the banner), `description`, `recordId` on
+//! links, each checked against FtM's schema files by the tests. Every value
 //! is a list of strings, as FtM's JSON form has it. Ids are prefixed with
 //! `whoserves-` so they do not collide with other datasets' ids.
 
@@ -41,7 +42,13 @@ fn put(props: &mut Map<String, Value>, key: &str, values: Vec<String>) {
 /// The entities of graph `g` as FtM JSON lines.
 pub fn graph_ftm(a: &Analysis, g: &Graph) -> String {
     let b = &a.bundle;
-    let publisher = vec![b.meta.title.clone()];
+    // FtM's `publisher` is the publishing source: the bundle's publisher,
+    // or its title when it names none.
+    let publisher = vec![b
+        .meta
+        .publisher
+        .clone()
+        .unwrap_or_else(|| b.meta.title.clone())];
     let notes: Vec<String> = b.meta.banner.iter().cloned().collect();
     let mut lines = Vec::new();
     for n in &g.nodes {
@@ -84,6 +91,7 @@ pub fn graph_ftm(a: &Analysis, g: &Graph) -> String {
             put(&mut props, "reason", l.reason.iter().cloned().collect());
             put(&mut props, "sourceUrl", urls(b, &[&l.source]));
             put(&mut props, "publisher", publisher.clone());
+            put(&mut props, "summary", notes.clone());
             lines.push(json!({
                 "id": format!("{}-sanction-{i}", id_of(&e.id)),
                 "schema": "Sanction",
@@ -149,14 +157,13 @@ pub fn graph_ftm(a: &Analysis, g: &Graph) -> String {
             .collect();
         sources.extend(e.claims.iter().map(|&c| &b.claims[c].source));
         put(&mut props, "sourceUrl", urls(b, &sources));
-        put(
-            &mut props,
-            "summary",
-            vec![format!("{} observation(s)", e.evidence)],
-        );
+        // UnknownLink is an Interval, which has no `notes`: the banner goes
+        // into its summary.
+        let mut summary = vec![format!("{} observation(s)", e.evidence)];
+        summary.extend(notes.iter().cloned());
+        put(&mut props, "summary", summary);
         put(&mut props, "recordId", vec![e.key(g)]);
         put(&mut props, "publisher", publisher.clone());
-        put(&mut props, "notes", notes.clone());
         lines.push(json!({
             "id": format!("whoserves-link-{}", e.key(g).replace('>', "-")),
             "schema": "UnknownLink",
@@ -192,35 +199,41 @@ mod tests {
         let count = |s: &str| lines.iter().filter(|l| l["schema"] == s).count();
         assert_eq!(count("Company"), g.nodes.len());
         assert_eq!(count("UnknownLink"), g.edges.len());
-        let allowed = [
-            "name",
-            "alias",
-            "country",
-            "website",
-            "sourceUrl",
-            "publisher",
-            "notes",
-            "parent",
-            "entity",
-            "program",
-            "programId",
-            "listingDate",
-            "startDate",
-            "endDate",
-            "reason",
-            "subject",
-            "object",
-            "role",
-            "status",
-            "summary",
-            "description",
-            "recordId",
-        ];
+        // Each schema's own property names, from FtM's schema files.
+        let allowed: std::collections::HashMap<&str, Vec<&str>> =
+            include_str!("../../../../tests/fixtures/ftm/properties.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| l.split_once(": "))
+                .map(|(s, props)| (s, props.split(' ').collect()))
+                .collect();
+        assert_eq!(
+            allowed.len(),
+            4,
+            "Company, Organization, Sanction, UnknownLink"
+        );
         for l in &lines {
+            let schema = l["schema"].as_str().unwrap();
+            let props = &allowed[schema];
             for (k, v) in l["properties"].as_object().unwrap() {
-                assert!(allowed.contains(&k.as_str()), "{k}");
+                assert!(props.contains(&k.as_str()), "{schema} has no property {k}");
                 assert!(v.as_array().unwrap().iter().all(Value::is_string), "{k}");
             }
+        }
+        // The banner reaches every entity: notes on companies, the summary
+        // on sanctions and links (intervals, which have no notes).
+        let banner = a.bundle.meta.banner.clone().unwrap();
+        for l in &lines {
+            let p = &l["properties"];
+            let field = if l["schema"] == "Company" {
+                "notes"
+            } else {
+                "summary"
+            };
+            assert!(
+                p[field].as_array().unwrap().iter().any(|v| v == &banner),
+                "{l}"
+            );
         }
         // Every link's ends are entities in the file.
         let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();

@@ -26,8 +26,7 @@ pub fn graph_gexf(a: &Analysis, g: &Graph) -> String {
         description.push_str(b);
     }
     s.push_str(&format!(
-        "  <meta{date}>\n    <creator>whoserves</creator>\n    <title>{}</title>\n    <description>{}</description>\n  </meta>\n",
-        xml_escape(&m.title),
+        "  <meta{date}>\n    <creator>whoserves</creator>\n    <description>{}</description>\n  </meta>\n",
         xml_escape(&description)
     ));
     s.push_str("  <graph mode=\"static\" defaultedgetype=\"directed\">\n");

@@ -289,6 +289,14 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
     let category_ok = |c: Option<&str>| {
         filters.categories.is_empty() || c.is_some_and(|c| filters.categories.contains(c))
     };
+    // A firm kept by the firm filter keeps its subsidiaries too.
+    let firm_ok = |subject: &str| {
+        filters.firms.is_empty()
+            || filters.firms.contains(subject)
+            || b.ancestors(subject)
+                .iter()
+                .any(|p| filters.firms.contains(p))
+    };
 
     // Claims per finding, from the verdicts.
     let mut claims_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -328,6 +336,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
                 || filters.relationships.contains(&f.relationship))
             && verdict_ok(&claims)
             && country_ok(&f.provider)
+            && firm_ok(&f.subject)
             && (search_ok(&f.subject, &f.provider)
                 || claims
                     .iter()
@@ -354,6 +363,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
             && filters.relationships.is_empty()
             && verdict_ok(&[ci])
             && country_ok(&claim.provider)
+            && firm_ok(&claim.subject)
             && (search_ok(&claim.subject, &claim.provider)
                 || claim.id.to_lowercase().contains(&needle));
         if !keep {
@@ -387,7 +397,7 @@ pub fn build(a: &Analysis, filters: &Filters) -> Graph {
         && filters.countries.is_empty();
     if no_edge_filter {
         for e in b.entities.iter().filter(|e| e.role == Role::Subject) {
-            if entity_matches(b, &e.id, &needle) {
+            if entity_matches(b, &e.id, &needle) && firm_ok(&e.id) {
                 firms.insert(&e.id);
             }
         }
@@ -600,12 +610,50 @@ mod tests {
             ]
             .into(),
             countries: ["US".to_string()].into(),
+            firms: ["hikvision".to_string(), "dahua".to_string()].into(),
             as_of: crate::date::parse_date("2020-05-21").ok(),
             search: "hik vision".into(),
         };
         let q = f.to_query();
         let back = Filters::from_query(q.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(back, f);
+    }
+
+    #[test]
+    fn the_firm_filter_keeps_a_storys_firms_and_nothing_else() {
+        let a = analyze(FIXTURE, &Limits::default());
+        let all = build(&a, &Filters::default());
+        let firms: Vec<String> = all
+            .nodes
+            .iter()
+            .filter(|n| n.side == Side::Firm)
+            .map(|n| n.id.clone())
+            .collect();
+        assert!(firms.len() >= 2, "{firms:?}");
+        let keep = firms[0].clone();
+        let g = build(
+            &a,
+            &Filters {
+                firms: [keep.clone()].into(),
+                ..Filters::default()
+            },
+        );
+        let shown: Vec<&str> = g
+            .nodes
+            .iter()
+            .filter(|n| n.side == Side::Firm)
+            .map(|n| n.id.as_str())
+            .collect();
+        assert_eq!(shown, vec![keep.as_str()]);
+        assert!(!g.edges.is_empty());
+        assert!(g.edges.iter().all(|e| g.nodes[e.from].id == keep));
+        // Its edges are exactly the ones it has in the whole graph.
+        let before = all
+            .edges
+            .iter()
+            .filter(|e| all.nodes[e.from].id == keep)
+            .count();
+        assert_eq!(g.edges.len(), before);
     }
 
     #[test]

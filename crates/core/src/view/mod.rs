@@ -1,9 +1,10 @@
 //! What the viewer shows, computed in the core so the CLI, the tests and
 //! the browser agree: the firm → provider [`graph`], the [`filter`]s and
 //! as-of date over it, the [`table`] rows with their CSV, the [`findings`]
-//! export (one row per observation behind an edge), and the
-//! providers × categories [`matrix`] of the charts.
+//! export (one row per observation behind an edge), the
+//! providers × categories [`matrix`] and the [`chart`]s drawn from it.
 
+pub mod chart;
 pub mod cite;
 pub mod embed;
 pub mod filter;

@@ -2,8 +2,10 @@
 //! rendered from, and `whoserves export --format svg` prints.
 //!
 //! Standalone means nothing outside the file: styles are inline (one
-//! `<style>` element, the light palette), fonts are named by a generic
-//! stack, and the source credit, the date and the bundle's banner are
+//! `<style>` element, the light palette), the fonts too (the shells pass
+//! `public/fonts/svg-fonts.css`: DejaVu Sans, regular and bold, as WOFF2
+//! in `data:` URLs, the font the layout's label widths are measured in;
+//! a generic stack follows for characters outside its subset), and the source credit, the date and the bundle's banner are
 //! drawn in the image, so a copy that travels alone still says where its
 //! data came from. `<title>` and `<desc>` carry the accessible name and a
 //! one-sentence summary. The output is deterministic: the same graph and
@@ -15,11 +17,14 @@ use crate::layout::{label_width, Layout, Options};
 use crate::model::BUILTIN_CATEGORIES;
 
 /// The one-line source credit: "Data: <title>, <publisher>, <date>".
-/// The publisher is the bundle's authors; parts the bundle lacks are left out.
+/// The publisher is `meta.publisher`, or the authors when the bundle names
+/// none; parts the bundle lacks are left out.
 pub fn credit(a: &Analysis) -> String {
     let m = &a.bundle.meta;
     let mut parts = vec![m.title.clone()];
-    if !m.authors.is_empty() {
+    if let Some(p) = &m.publisher {
+        parts.push(p.clone());
+    } else if !m.authors.is_empty() {
         parts.push(m.authors.join(", "));
     }
     if let Some(p) = &m.published {
@@ -100,14 +105,17 @@ fn wrap(text: &str, max: f64) -> Vec<String> {
     lines
 }
 
-const STYLE: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;fill:#1a1a1a}\
+const STYLE: &str = "text{font-family:'WS DejaVu Sans',system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;fill:#1a1a1a}\
 .title{font-size:17px;font-weight:700}.label{font-size:13px}.root{font-weight:700}.small{font-size:12px;fill:#333333}\
 .banner{font-size:12px;font-weight:700;fill:#5c4400}.group-box{fill:#f5f6f8;stroke:#c9ced6}.edge{fill:none}\
 .edge-label{font-size:11px;paint-order:stroke;stroke:#ffffff;stroke-width:3px}";
 
 /// The graph `g`, laid out by `l`, as a standalone SVG document, with
 /// `title` at the top and the credit of `a` (and its banner) at the foot.
-pub fn graph_svg(a: &Analysis, g: &Graph, l: &Layout, title: &str) -> String {
+/// `fonts` is CSS put before the styles: the `@font-face` rules of
+/// `public/fonts/svg-fonts.css`, or nothing for the generic stack alone.
+/// Only `data:` URLs belong in it, so the file stays standalone.
+pub fn graph_svg(a: &Analysis, g: &Graph, l: &Layout, title: &str, fonts: &str) -> String {
     let pad = 16.0;
     let head = 34.0;
     let width = l.width.max(320.0) + 2.0 * pad;
@@ -278,7 +286,10 @@ pub fn graph_svg(a: &Analysis, g: &Graph, l: &Layout, title: &str) -> String {
     ));
     doc.push_str(&format!("<title id=\"t\">{}</title>\n", xml_escape(title)));
     doc.push_str(&format!("<desc id=\"d\">{}</desc>\n", xml_escape(&desc)));
-    doc.push_str(&format!("<style>{STYLE}</style>\n"));
+    // CSS has no `<`, and `]]>` cannot appear in the fonts' base64, but
+    // the rules come from a file: escape them as the rest of the text is.
+    let fonts = fonts.trim().replace('<', "\\3c ");
+    doc.push_str(&format!("<style>{fonts}{STYLE}</style>\n"));
     doc.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"#ffffff\"/>\n"
     ));
@@ -304,8 +315,10 @@ mod tests {
         let a = analyze(FIXTURE, &Limits::default());
         let g = build(&a, &Filters::default());
         let l = two_column(&g, &|_| None, &Options::default());
-        graph_svg(&a, &g, &l, "Alpha & friends <test>")
+        graph_svg(&a, &g, &l, "Alpha & friends <test>", FONTS)
     }
+
+    const FONTS: &str = include_str!("../../../../public/fonts/svg-fonts.css");
 
     #[test]
     fn the_svg_is_standalone_sourced_and_deterministic() {
@@ -316,9 +329,28 @@ mod tests {
         assert!(s.contains("<desc id=\"d\">"));
         assert!(s.contains("Data: Fixture: every matcher kind and every verdict, whoserves test suite, 2026-11-23"), "{s}");
         assert!(s.contains("Synthetic test data: fictional firms and providers."));
-        // Nothing outside the file.
+        // Nothing outside the file: the fonts are inline.
         assert!(!s.contains("href"), "no links or external resources");
-        assert!(!s.contains("url("));
+        assert_eq!(s.matches("url(").count(), 2, "the two fonts");
+        assert_eq!(s.matches("url(data:font/woff2;base64,").count(), 2);
+        assert!(s.contains("font-family:'WS DejaVu Sans',"));
+    }
+
+    #[test]
+    fn the_credit_names_the_publisher_or_else_the_authors() {
+        let with = FIXTURE.replacen(
+            "\"authors\": [\"whoserves test suite\"],",
+            "\"authors\": [\"whoserves test suite\"], \"publisher\": \"The Example Desk\",",
+            1,
+        );
+        assert_ne!(with, FIXTURE, "the fixture names its authors on one line");
+        let a = analyze(&with, &Limits::default());
+        assert_eq!(
+            credit(&a),
+            "Data: Fixture: every matcher kind and every verdict, The Example Desk, 2026-11-23"
+        );
+        let a = analyze(FIXTURE, &Limits::default());
+        assert!(credit(&a).contains(", whoserves test suite, "));
     }
 
     #[test]
