@@ -54,7 +54,6 @@ const SIZES = [
   { name: '5,000 nodes / 20,000 edges', file: 'synthetic-5000', graph: synthetic(2500, 2500, 8, 311) },
 ];
 mkdirSync(join(DIST, 'bench'), { recursive: true });
-writeFileSync(join(DIST, 'bench', 'heavy.json'), heavyText);
 // A ~30 MB bundle: 2,500 firms, 8 providers each, several observations
 // behind every edge (150,000 observations, 20,000 edges).
 const heavy = synthetic(2500, 500, 8, 61).bundle;
@@ -64,6 +63,8 @@ heavy.observations = heavy.observations.flatMap((o) => Array.from({ length: 7 },
   method: `dig CNAME ${o.target}`,
 })));
 const heavyText = JSON.stringify(heavy);
+mkdirSync(join(DIST, 'bench'), { recursive: true });
+writeFileSync(join(DIST, 'bench', 'heavy.json'), heavyText);
 for (const s of SIZES) {
   writeFileSync(join(DIST, 'bench', `${s.file}.json`), JSON.stringify(s.graph.bundle));
   writeFileSync(join(DIST, 'bench', 'cytoscape', `${s.file}.json`), JSON.stringify(s.graph.cy));

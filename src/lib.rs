@@ -81,15 +81,21 @@ pub fn App() -> impl IntoView {
             return;
         }
         if let Some(url) = initial.bundle.clone().or(default.clone()) {
-            load::load_url(state, url).await;
+            let g = state.begin_load();
+            load::load_url_as(state, g, url).await;
+            // The reader opened something else meanwhile: that stays.
+            if !state.is_latest(g) {
+                return;
+            }
         }
         // A deep link that fails must not leave the page empty: show the
         // default bundle under the error.
         if state.current.with_untracked(|c| c.is_none()) {
             if let (Some(d), Some(_)) = (default, initial.bundle.as_ref()) {
                 let failure = state.status.get_untracked();
-                load::load_url(state, d).await;
-                if matches!(failure, Status::Failed { .. }) {
+                let g = state.begin_load();
+                load::load_url_as(state, g, d).await;
+                if matches!(failure, Status::Failed { .. }) && state.is_latest(g) {
                     state.status.set(failure);
                 }
             }
@@ -293,7 +299,11 @@ pub(crate) fn signature_line(cur: &Current) -> impl IntoView {
         view! {
             <span data-testid="signature-unpinned">{format!(
                 " The rule libraries {} are not pinned by SHA-256, so the signature does not cover them.",
-                cur.unpinned.join(", ")
+                cur.unpinned
+                    .iter()
+                    .map(|r| whoserves_core::text::isolate(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )}</span>
         }
     });

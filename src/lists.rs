@@ -6,7 +6,6 @@ use crate::state::{AppState, Selection, View};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use whoserves_core::model::{format_date, Relationship};
-use whoserves_core::text::isolate_names;
 use whoserves_core::view::{self as graph, country_of, Filters, VerdictFilter};
 use whoserves_core::Verdict;
 
@@ -124,7 +123,7 @@ pub fn ClaimsList() -> impl IntoView {
                         <button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{title}</button>
                         " "{verdict_badge(v.verdict)}{grounds_mark(v.grounds)}
                         {(c.status != whoserves_core::model::ClaimStatus::Asserted).then(|| view! { <span class="status">{format!("claim {}", c.status)}</span> })}
-                        <p class="reason">{isolate_names(&v.reason, &[a.bundle.entity_name(&c.subject), a.bundle.entity_name(&c.provider)])}</p>
+                        <p class="reason">{crate::panel::reason_text(&a, i)}</p>
                         {then_now}
                         <button type="button" class="link-button cite-claim" data-testid="claim-cite"
                             aria-label=format!("Copy citation of claim {}", c.id)
@@ -171,16 +170,21 @@ pub fn ClaimsList() -> impl IntoView {
                             .map(|t| a.bundle.rules[t.rule].id.clone())
                     })
                     .collect();
+                // Names and rule ids each isolated: an override in one
+                // cannot reorder the row.
+                let (from, to) = (g.nodes[e.from].label.clone(), g.nodes[e.to].label.clone());
                 let text = format!(
-                    "{} → {} ({}, {}): {} observation(s) via {}",
-                    g.nodes[e.from].label,
-                    g.nodes[e.to].label,
+                    " ({}, {}): {} observation(s) via {}",
                     e.category.as_deref().unwrap_or("-"),
                     e.kind.as_str(),
                     e.evidence,
-                    rules.into_iter().collect::<Vec<_>>().join(", ")
+                    rules
+                        .iter()
+                        .map(|r| whoserves_core::text::isolate(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
-                view! { <li data-testid="unclaimed"><button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))>{text}</button></li> }
+                view! { <li data-testid="unclaimed"><button class="link-button" on:click=move |_| state.selection.set(Selection::Edge(key.clone()))><bdi>{from}</bdi>" → "<bdi>{to}</bdi>{text}</button></li> }
             })
             .collect_view();
         let more = (total > limit).then(|| {
@@ -210,6 +214,9 @@ fn toggle<T: Ord + Clone>(set: &mut BTreeSet<T>, v: T) {
     }
 }
 
+/// The most firms the firm filter lists as boxes.
+const FIRM_BOXES: usize = 100;
+
 /// Checkbox group helper.
 fn checks<T: Ord + Clone + Send + Sync + 'static>(
     name: &'static str,
@@ -218,6 +225,8 @@ fn checks<T: Ord + Clone + Send + Sync + 'static>(
     set: impl Fn(&mut Filters) -> &mut BTreeSet<T> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
+    // A group with nothing to tick is left out.
+    let empty = options.is_empty();
     let boxes = options
         .into_iter()
         .map(|(value, label)| {
@@ -232,7 +241,7 @@ fn checks<T: Ord + Clone + Send + Sync + 'static>(
             }
         })
         .collect_view();
-    view! { <fieldset><legend>{name}</legend>{boxes}</fieldset> }
+    (!empty).then(|| view! { <fieldset><legend>{name}</legend>{boxes}</fieldset> })
 }
 
 /// The filter controls.
@@ -286,7 +295,8 @@ pub fn FilterBar() -> impl IntoView {
             .collect();
         firms.sort_by_key(|(_, name)| name.to_lowercase());
         Some(view! {
-            {(firms.len() > 1).then(|| checks("firm", firms, |f| &f.firms, |f| &mut f.firms))}
+            // Up to a story's worth of firms; for more, search (or `firm=`).
+            {(2..=FIRM_BOXES).contains(&firms.len()).then(|| checks("firm", firms, |f| &f.firms, |f| &mut f.firms))}
             {checks("category", cats, |f| &f.categories, |f| &mut f.categories)}
             {checks("relationship", rels, |f| &f.relationships, |f| &mut f.relationships)}
             {checks("verdict", verdicts, |f| &f.verdicts, |f| &mut f.verdicts)}

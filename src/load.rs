@@ -344,6 +344,12 @@ fn fail(state: AppState, source: String, message: String) {
 /// last one started wins, whichever finishes last.
 pub async fn load_url(state: AppState, url: String) {
     let generation = state.begin_load();
+    load_url_as(state, generation, url).await
+}
+
+/// [`load_url`] as the load `generation` (from [`AppState::begin_load`]),
+/// so the caller can tell afterwards whether a later load superseded it.
+pub async fn load_url_as(state: AppState, generation: u64, url: String) {
     if let Err(message) = check_bundle_param(&url) {
         let shown: String = url.chars().take(80).collect();
         let more = if url.chars().count() > 80 { "…" } else { "" };

@@ -47,6 +47,24 @@ pub fn link(url: &str, text: String) -> AnyView {
     }
 }
 
+/// A claim's reason for display: every name it can quote (the firm, the
+/// provider, and the providers of the findings it weighs) isolated, and
+/// any other bidi control dropped (`text::isolate_names`).
+pub fn reason_text(a: &Analysis, ci: usize) -> String {
+    let b = &a.bundle;
+    let (c, v) = (&b.claims[ci], &a.verdicts[ci]);
+    let mut names = vec![b.entity_name(&c.subject), b.entity_name(&c.provider)];
+    for &f in v
+        .findings
+        .iter()
+        .chain(v.contradicting.iter())
+        .chain(v.parent_findings.iter())
+    {
+        names.push(b.entity_name(&a.findings[f].provider));
+    }
+    isolate_names(&v.reason, &names)
+}
+
 /// A source reference, rendered as its title (linked when it has a URL).
 pub fn source_view(b: &Bundle, s: &SourceRef) -> AnyView {
     match s {
@@ -236,7 +254,7 @@ fn edge_panel(a: &Analysis, g: &Graph, i: usize) -> impl IntoView {
                     {verdict_badge(v.verdict)}
                     {grounds_mark(v.grounds)}
                     <span class="status">{format!("claim {}", c.status)}</span>
-                    <p class="reason">{isolate_names(&v.reason, &[b.entity_name(&c.subject), b.entity_name(&c.provider)])}</p>
+                    <p class="reason">{reason_text(a, ci)}</p>
                     {(negative && !rests_on.is_empty()).then(|| view! {
                         <p class="note-small" data-testid="rests-on">{format!(
                             "Rests on observations {}{}",

@@ -50,7 +50,7 @@ before(async () => {
   const tampered = Buffer.from(signed.toString('utf8').replace('"title": "', '"title": "X'));
   writeFileSync(join(foreignDir, 'tampered.json'), tampered);
   writeFileSync(join(foreignDir, 'tampered.json.minisig'), sig);
-  // A manifest that lists the signed bundle and names the key that signed it.
+  // The signed bundle with a page served where its signature should be.
   writeFileSync(join(foreignDir, 'unreadable.json'), signed);
   writeFileSync(join(foreignDir, 'unreadable.json.minisig'), '<!doctype html><title>Not found</title><p>Page not found.</p>');
   writeFileSync(join(foreignDir, 'lib.json'), JSON.stringify({

@@ -111,18 +111,32 @@ const PDI: char = '\u{2069}';
 pub fn isolate(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 6);
     out.push(FSI);
-    out.push_str(name);
+    // An isolate mark of the name's own could close ours early (a PDI of
+    // its own), so those go; its embeddings and overrides stay, and our
+    // PDI ends them.
+    out.extend(
+        name.chars()
+            .filter(|c| !matches!(c, '\u{2066}'..='\u{2069}')),
+    );
     out.push(PDI);
     out
 }
 
+/// Whether `c` is an explicit bidi formatting character: an embedding, an
+/// override, an isolate or their pop (U+202A–U+202E, U+2066–U+2069).
+fn is_explicit_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` with every occurrence of each of `names` (names from a bundle
 /// that it quotes, such as a verdict's reason quoting a firm) isolated as
-/// [`isolate`] does. Longer names go first, so a name inside another is
-/// not isolated twice; empty names are skipped.
+/// [`isolate`] does, and every other explicit bidi formatting character
+/// dropped, so data quoted in it that is not among `names` (an id, say)
+/// cannot reorder it either. Longer names go first, so a name inside
+/// another is not isolated twice; empty names are skipped.
 pub fn isolate_names(text: &str, names: &[&str]) -> String {
     let mut names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     names.dedup();
     let mut out = String::with_capacity(text.len() + 12);
     let mut rest = text;
@@ -135,7 +149,7 @@ pub fn isolate_names(text: &str, names: &[&str]) -> String {
             }
         }
         let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
+        if let Some(c) = chars.next().filter(|c| !is_explicit_bidi(*c)) {
             out.push(c);
         }
         rest = chars.as_str();
@@ -176,6 +190,18 @@ mod tests {
             shown.matches('\u{2069}').count()
         );
         assert_eq!(isolate_names("nothing here", &["Evil"]), "nothing here");
+        // An override in text that is not a name (an id) is dropped.
+        assert_eq!(
+            isolate_names("rule r\u{202e}1 matched", &["Evil"]),
+            "rule r1 matched"
+        );
+        // A name's own pop-isolate cannot close ours and leave its override open.
+        let tricky = "X\u{2069}\u{202e}";
+        assert_eq!(isolate(tricky), "\u{2068}X\u{202e}\u{2069}");
+        assert_eq!(
+            isolate_names(&format!("of {tricky} then"), &[tricky]),
+            "of \u{2068}X\u{202e}\u{2069} then"
+        );
         assert_eq!(
             isolate_names("héllo wörld", &["wörld"]),
             "héllo \u{2068}wörld\u{2069}"
