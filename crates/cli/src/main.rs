@@ -133,6 +133,12 @@ fn quiet_on_closed_pipe() {
 #[cfg(not(unix))]
 fn quiet_on_closed_pipe() {}
 
+/// mimalloc: loading and checking allocate many small strings, which
+/// glibc's allocator serves and frees more slowly (the throughput bench
+/// runs under the same allocator).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {

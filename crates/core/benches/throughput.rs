@@ -16,6 +16,10 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+/// The CLI's allocator (crates/cli/src/main.rs), so the figures are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use whoserves_core::timeline::timeline;
 use whoserves_core::verdict::verdicts;
 use whoserves_core::wire::{self, CidrSpec, Condition, Example, Examples, Matcher};
