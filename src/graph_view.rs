@@ -206,6 +206,10 @@ pub fn GraphView() -> impl IntoView {
         let s = gesture_scale.get_value();
         if !panning.get_untracked() {
             panning.set(true);
+            // No hover highlight while the picture moves under the pointer:
+            // each node it crossed would restyle every node and redraw
+            // every edge.
+            state.hover.set(None);
         }
         if ps.len() == 1 {
             let (_, px, py) = ps[0];
@@ -231,8 +235,24 @@ pub fn GraphView() -> impl IntoView {
             panning.set(false);
         }
     };
+    // A wheel zoom is a gesture too, until 200 ms after its last step.
+    let wheel_gen = StoredValue::new(0u32);
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
+        wheel_gen.update_value(|g| *g = g.wrapping_add(1));
+        let mine = wheel_gen.get_value();
+        if !panning.get_untracked() {
+            panning.set(true);
+            state.hover.set(None);
+        }
+        set_timeout(
+            move || {
+                if wheel_gen.get_value() == mine && pointers.with_value(|p| p.is_empty()) {
+                    panning.set(false);
+                }
+            },
+            std::time::Duration::from_millis(200),
+        );
         let factor = if ev.delta_y() < 0.0 { 1.15 } else { 1.0 / 1.15 };
         zoom_about(
             state,
@@ -271,17 +291,42 @@ pub fn GraphView() -> impl IntoView {
     let mark_pending = StoredValue::new(false);
     // Zoomed out until labels would be unreadable: they are hidden.
     let far = RwSignal::new(false);
+    // The view and scale the canvas was last drawn at, and whether what it
+    // shows (graph, layout, highlight, selection) changed since.
+    let drawn_at = StoredValue::new(None::<((f64, f64, f64), f64)>);
+    let dirty = StoredValue::new(true);
     let draw_edges = move || {
         draw_pending.set_value(false);
         let (Some(canvas), Some(svg)) = (canvas_ref.get_untracked(), svg_ref.get_untracked())
         else {
             return;
         };
+        let transform = state.transform.get_untracked();
+        // While a gesture moves the picture, the last drawing moves with it
+        // (a CSS transform of the canvas: the compositor's work, not ours),
+        // and the gesture's end draws it again. Redrawing thousands of
+        // strokes each frame held big graphs to a few frames a second.
+        if panning.get_untracked() && !dirty.get_value() {
+            if let Some((t0, ppu0)) = drawn_at.get_value() {
+                let r = transform.2 / t0.2;
+                let dx = ppu0 * (transform.0 - r * t0.0);
+                let dy = ppu0 * (transform.1 - r * t0.1);
+                let css: &web_sys::HtmlElement = &canvas;
+                let _ = css.style().set_property(
+                    "transform",
+                    &format!("translate({dx:.1}px, {dy:.1}px) scale({r:.5})"),
+                );
+                return;
+            }
+        }
+        let css: &web_sys::HtmlElement = &canvas;
+        let _ = css.style().remove_property("transform");
+        dirty.set_value(false);
         let g = state.graph.get_untracked();
         let l = state.layout.get_untracked();
         let r = svg.get_bounding_client_rect();
         let px_per_unit = (r.width() / l.width.max(200.0)).min(r.height() / l.height.max(120.0));
-        let transform = state.transform.get_untracked();
+        drawn_at.set_value(Some((transform, px_per_unit)));
         let b = bright.get_untracked();
         edge_canvas::draw(
             &canvas,
@@ -304,12 +349,21 @@ pub fn GraphView() -> impl IntoView {
         }
     };
     Effect::new(move |_| {
+        state.graph.track();
+        state.layout.track();
+        bright.track();
+        selected_edge.track();
+        dirty.set_value(true);
+    });
+    Effect::new(move |_| {
         let large = on_canvas.get();
         state.graph.track();
         state.layout.track();
         state.transform.track();
         bright.track();
         selected_edge.track();
+        // The gesture's end: drawn afresh at the view it ended at.
+        panning.track();
         if !large {
             far.set(false);
             return;
@@ -514,7 +568,7 @@ pub fn GraphView() -> impl IntoView {
                         data-testid="node" data-id=id.clone() data-side=if is_firm { "firm" } else { "provider" }
                         on:click=move |_| state.selection.set(Selection::Node(click_id.clone()))
                         on:keydown=on_key
-                        on:mouseenter=move |_| state.hover.set(Some(i))
+                        on:mouseenter=move |_| if !panning.get_untracked() { state.hover.set(Some(i)) }
                         on:mouseleave=move |_| state.hover.set(None)
                         on:focus=move |_| { rove("node", node_stop, i); state.hover.set(Some(i)) }
                         on:blur=move |_| state.hover.set(None)>
