@@ -184,6 +184,11 @@ pub fn GraphView() -> impl IntoView {
     // SVG on each frame forces the browser to lay it out again.
     let gesture_scale = StoredValue::new(1.0f64);
     let panning = RwSignal::new(false);
+    // A one-finger drag of a big graph moves the SVG as a picture too: its
+    // transform attribute stays at the view the drag started from (with the
+    // scale then), and a CSS transform carries it the rest of the way, so
+    // the browser moves thousands of nodes without painting them again.
+    let frozen = RwSignal::new(None::<((f64, f64, f64), f64)>);
     // Where the last press started: a click that moved is a drag.
     let down_at = StoredValue::new((0.0f64, 0.0f64));
     let on_pointerdown = move |ev: web_sys::PointerEvent| {
@@ -212,12 +217,22 @@ pub fn GraphView() -> impl IntoView {
             state.hover.set(None);
         }
         if ps.len() == 1 {
+            if frozen.get_untracked().is_none()
+                && state.graph.with_untracked(|g| g.edges.len() > CANVAS_EDGES)
+            {
+                let t = state.transform.get_untracked();
+                frozen.set(Some((t, 1.0 / s.max(1e-9))));
+            }
             let (_, px, py) = ps[0];
             state.transform.update(|(tx, ty, _)| {
                 *tx += (x - px) * s;
                 *ty += (y - py) * s;
             });
         } else if ps.len() == 2 {
+            // A pinch measures the SVG, so the picture goes back in place.
+            if frozen.get_untracked().is_some() {
+                frozen.set(None);
+            }
             let other = ps[1 - idx];
             let before = ((ps[idx].1 - other.1).powi(2) + (ps[idx].2 - other.2).powi(2)).sqrt();
             let after = ((x - other.1).powi(2) + (y - other.2).powi(2)).sqrt();
@@ -232,11 +247,16 @@ pub fn GraphView() -> impl IntoView {
         let id = ev.pointer_id();
         pointers.update_value(|p| p.retain(|q| q.0 != id));
         if pointers.with_value(|p| p.is_empty()) && panning.get_untracked() {
+            frozen.set(None);
             panning.set(false);
         }
     };
     // A wheel zoom is a gesture too, until 200 ms after its last step.
     let wheel_gen = StoredValue::new(0u32);
+    // Where the SVG stood when a wheel gesture froze it (left, top, layout
+    // units per pixel): the pointer is read against that, not against the
+    // moving picture.
+    let wheel_origin = StoredValue::new(None::<(f64, f64, f64)>);
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
         wheel_gen.update_value(|g| *g = g.wrapping_add(1));
@@ -245,20 +265,35 @@ pub fn GraphView() -> impl IntoView {
             panning.set(true);
             state.hover.set(None);
         }
+        let large = state.graph.with_untracked(|g| g.edges.len() > CANVAS_EDGES);
+        if large && frozen.get_untracked().is_none() && pointers.with_value(|p| p.is_empty()) {
+            if let Some(svg) = svg_ref.get_untracked() {
+                let r = svg.get_bounding_client_rect();
+                let s = units_per_px();
+                wheel_origin.set_value(Some((r.left(), r.top(), s)));
+                frozen.set(Some((state.transform.get_untracked(), 1.0 / s.max(1e-9))));
+            }
+        }
         set_timeout(
             move || {
                 if wheel_gen.get_value() == mine && pointers.with_value(|p| p.is_empty()) {
+                    wheel_origin.set_value(None);
+                    frozen.set(None);
                     panning.set(false);
                 }
             },
             std::time::Duration::from_millis(200),
         );
         let factor = if ev.delta_y() < 0.0 { 1.15 } else { 1.0 / 1.15 };
-        zoom_about(
-            state,
-            factor,
-            to_layout(ev.client_x() as f64, ev.client_y() as f64),
-        );
+        let (cx, cy) = (ev.client_x() as f64, ev.client_y() as f64);
+        let at = match wheel_origin
+            .get_value()
+            .filter(|_| frozen.get_untracked().is_some())
+        {
+            Some((left, top, s)) => ((cx - left) * s, (cy - top) * s),
+            None => to_layout(cx, cy),
+        };
+        zoom_about(state, factor, at);
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "+" | "=" => zoom_about(state, 1.25, centre()),
@@ -610,8 +645,23 @@ pub fn GraphView() -> impl IntoView {
         format!("0 0 {:.0} {:.0}", l.width.max(200.0), l.height.max(120.0))
     };
     let transform = move || {
-        let (x, y, k) = state.transform.get();
+        let (x, y, k) = match frozen.get() {
+            Some((t, _)) => t,
+            None => state.transform.get(),
+        };
         format!("translate({x:.1} {y:.1}) scale({k:.3})")
+    };
+    // The CSS part of a frozen drag: from the view the attribute shows to
+    // the current one, in screen pixels.
+    let picture = move || {
+        let ((x0, y0, k0), ppu) = frozen.get()?;
+        let (x, y, k) = state.transform.get();
+        let r = k / k0;
+        Some(format!(
+            "translate({:.1}px, {:.1}px) scale({r:.5})",
+            ppu * (x - r * x0),
+            ppu * (y - r * y0)
+        ))
     };
     view! {
         <div class="graph-wrap" on:keydown=on_keydown>
@@ -626,6 +676,7 @@ pub fn GraphView() -> impl IntoView {
                 data-edges=move || on_canvas.get().then(|| state.graph.with(|g| g.edges.len().to_string()))></canvas>
             <svg node_ref=svg_ref class="graph" data-testid="graph" viewBox=view_box preserveAspectRatio="xMinYMin meet"
                 style:min-width=min_width
+                style:transform=picture
                 class:panning=move || panning.get()
                 class:large=move || on_canvas.get()
                 class:far=move || far.get()
