@@ -481,13 +481,17 @@ impl<'a> Cursor<'a> {
                 }
             }
             _ => {
+                let from = self.pos;
                 while !matches!(
                     self.peek(),
                     None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
                 ) {
                     self.pos += 1;
                 }
-                Some(())
+                // A closing bracket where a value belongs (`[}`) is no
+                // value: stopping there, and not before it, is what keeps
+                // every caller's loop moving.
+                (self.pos > from).then_some(())
             }
         }
     }
@@ -527,6 +531,23 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    #[test]
+    fn a_closing_bracket_where_a_value_belongs_ends_the_scan() {
+        // These looped for ever: the scalar skipper stopped at the `}`
+        // without moving, and the array asked it again (found by the
+        // arbitrary-text property test).
+        for text in ["[}", "[1 }", "{\"a\": [}", "[[}]", "{\"a\": [1, }]}"] {
+            let _ = scan(text, 64);
+            let mut c = Cursor {
+                text,
+                bytes: text.as_bytes(),
+                pos: 0,
+            };
+            let _ = c.step(&Segment::Index(3));
+        }
+        assert!(crate::analyze("[}", &crate::Limits::default()).has_errors());
     }
 
     #[test]
