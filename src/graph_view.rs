@@ -183,6 +183,9 @@ pub fn GraphView() -> impl IntoView {
     // The scale is read once per gesture, not on every move: measuring the
     // SVG on each frame forces the browser to lay it out again.
     let gesture_scale = StoredValue::new(1.0f64);
+    // Big graphs draw their edges on a canvas (edge_canvas), and move as
+    // pictures during a gesture.
+    let on_canvas = Memo::new(move |_| state.graph.with(|g| g.edges.len() > CANVAS_EDGES));
     let panning = RwSignal::new(false);
     // A one-finger drag of a big graph moves the SVG as a picture too: its
     // transform attribute stays at the view the drag started from (with the
@@ -217,9 +220,7 @@ pub fn GraphView() -> impl IntoView {
             state.hover.set(None);
         }
         if ps.len() == 1 {
-            if frozen.get_untracked().is_none()
-                && state.graph.with_untracked(|g| g.edges.len() > CANVAS_EDGES)
-            {
+            if frozen.get_untracked().is_none() && on_canvas.get_untracked() {
                 let t = state.transform.get_untracked();
                 frozen.set(Some((t, 1.0 / s.max(1e-9))));
             }
@@ -265,8 +266,10 @@ pub fn GraphView() -> impl IntoView {
             panning.set(true);
             state.hover.set(None);
         }
-        let large = state.graph.with_untracked(|g| g.edges.len() > CANVAS_EDGES);
-        if large && frozen.get_untracked().is_none() && pointers.with_value(|p| p.is_empty()) {
+        if on_canvas.get_untracked()
+            && frozen.get_untracked().is_none()
+            && pointers.with_value(|p| p.is_empty())
+        {
             if let Some(svg) = svg_ref.get_untracked() {
                 let r = svg.get_bounding_client_rect();
                 let s = units_per_px();
@@ -321,7 +324,6 @@ pub fn GraphView() -> impl IntoView {
     // view or the highlight changes; one draw per frame however many
     // changes came in it.
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
-    let on_canvas = Memo::new(move |_| state.graph.with(|g| g.edges.len() > CANVAS_EDGES));
     let draw_pending = StoredValue::new(false);
     let mark_pending = StoredValue::new(false);
     // Zoomed out until labels would be unreadable: they are hidden.
