@@ -97,25 +97,120 @@ pub(crate) fn include_entries(
     text: &str,
 ) -> Option<(Vec<crate::wire::Include>, crate::hash::HashSet<String>)> {
     #[derive(Deserialize)]
-    struct Top<'a> {
+    struct Top {
         #[serde(default)]
         include: Vec<crate::wire::Include>,
-        #[serde(default, borrow)]
-        observations: Vec<&'a RawValue>,
-    }
-    #[derive(Deserialize)]
-    struct KindOnly {
-        kind: String,
+        #[serde(default)]
+        observations: Vec<KindOf>,
     }
     let top: Top = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
-    // An observation too broken to name its kind needs no library.
-    let kinds = top
-        .observations
-        .into_iter()
-        .filter_map(|o| serde_json::from_str::<KindOnly>(o.get()).ok())
-        .map(|o| o.kind)
-        .collect();
+    let kinds = top.observations.into_iter().filter_map(|o| o.0).collect();
     Some((top.include, kinds))
+}
+
+/// The `kind` of one observation, read in the same pass that skips the
+/// rest of it; `None` when the element is too broken to name its kind (not
+/// an object, or a `kind` that is not a string), which needs no library.
+/// Only malformed JSON fails: [`load_with`] then says why.
+struct KindOf(Option<String>);
+
+impl<'de> Deserialize<'de> for KindOf {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KindOf;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an observation")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KindOf, A::Error> {
+                let mut kind = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "kind" && kind.is_none() {
+                        kind = map.next_value::<KindValue>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(KindOf(kind))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KindOf, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(KindOf(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+            fn visit_unit<E>(self) -> Result<KindOf, E> {
+                Ok(KindOf(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A `kind` value: the string, or `None` for any other JSON value.
+struct KindValue(Option<String>);
+
+impl<'de> Deserialize<'de> for KindValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KindValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an observation kind")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<KindValue, E> {
+                Ok(KindValue(Some(s.to_string())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KindValue, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(KindValue(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KindValue, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(KindValue(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<KindValue, E> {
+                Ok(KindValue(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<KindValue, E> {
+                Ok(KindValue(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<KindValue, E> {
+                Ok(KindValue(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<KindValue, E> {
+                Ok(KindValue(None))
+            }
+            fn visit_unit<E>(self) -> Result<KindValue, E> {
+                Ok(KindValue(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `base` followed by `own`; `own`'s meta wins, sources of both are kept,
@@ -451,6 +546,23 @@ mod tests {
             .iter()
             .map(|d| d.render("t.json"))
             .collect()
+    }
+
+    #[test]
+    fn include_entries_read_the_kinds_of_observations_in_one_pass() {
+        let text = r#"{"include": [{"path": "l.json", "kinds": ["dns.a"]}],
+            "observations": [3, {"kind": 5}, {"k\u0069nd": "dns.mx", "x": [1, {"kind": "tls.issuer"}]},
+                {"value": "v", "kind": {"kind": "ip.asn"}}, {"id": "o", "kind": "dns.a"}, [{"kind": "dns.ns"}]]}"#;
+        let (entries, kinds) = include_entries(text).expect("a bundle");
+        assert_eq!(entries.len(), 1);
+        let mut kinds: Vec<String> = kinds.into_iter().collect();
+        kinds.sort();
+        // Only the kinds of objects, read as strings at their top level
+        // (an escaped key is the same key).
+        assert_eq!(kinds, ["dns.a", "dns.mx"]);
+        // Text that is not a bundle has no includes.
+        assert!(include_entries(r#"{"observations": 3}"#).is_none());
+        assert!(include_entries(r#"{"observations": [{"kind": "dns.a"}"#).is_none());
     }
 
     #[test]
