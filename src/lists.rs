@@ -287,13 +287,7 @@ pub fn FilterBar() -> impl IntoView {
             .map(|c| (c.clone(), c))
             .collect();
         // Firms, by name: narrow the view to a story's firms.
-        let mut firms: Vec<(String, String)> = b
-            .entities
-            .iter()
-            .filter(|e| e.role == whoserves_core::model::Role::Subject && e.parent.is_none())
-            .map(|e| (e.id.clone(), e.name.clone()))
-            .collect();
-        firms.sort_by_key(|(_, name)| name.to_lowercase());
+        let firms = whoserves_core::view::filter::firm_choices(b);
         Some(view! {
             // Up to a story's worth of firms; for more, search (or `firm=`).
             {(2..=FIRM_BOXES).contains(&firms.len()).then(|| checks("firm", firms, |f| &f.firms, |f| &mut f.firms))}

@@ -262,6 +262,8 @@ pub fn strings(v: &Value) -> Vec<String> {
 /// // JavaScript's \w is ASCII, and so is the conversion's.
 /// assert_eq!(to_regex(r"x\w{0,64}\.js").unwrap(), r"(?i)x[0-9A-Za-z_]{0,64}\.js");
 /// assert!(to_regex(r"^(?!www\.)x\.com").unwrap_err().starts_with("look-around"));
+/// // The core compiles no Unicode property tables, and says so.
+/// assert!(to_regex(r"\p{L}+\.js").unwrap_err().contains(r"named Unicode properties (\p{..}, \P{..}) are not supported"));
 /// ```
 pub fn to_regex(pattern: &str) -> Result<String, String> {
     let body = pattern.split("\\;").next().unwrap_or("");
@@ -278,9 +280,12 @@ pub fn to_regex(pattern: &str) -> Result<String, String> {
         } else if text.contains("limit") {
             "the compiled expression exceeds the size limit".into()
         } else {
+            // The parser's report ends with an `error:` line; the core's
+            // own refusals (named Unicode properties) are one sentence.
             let last = text
                 .lines()
                 .rfind(|l| l.starts_with("error:"))
+                .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
                 .unwrap_or("invalid");
             format!(
                 "not a valid Rust regex ({})",

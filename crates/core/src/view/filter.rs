@@ -178,6 +178,48 @@ impl Filters {
     }
 }
 
+/// The firm filter's choices: the bundle's top-level firms (a subsidiary
+/// goes with its parent) as (entity id, label), sorted by name. A name two
+/// firms share is followed by each one's id, so the boxes differ.
+///
+/// # Example
+/// ```
+/// use whoserves_core::{load, Limits};
+/// use whoserves_core::view::filter::firm_choices;
+/// let b = load(r#"{"format": "whoserves/1", "meta": {"title": "t"}, "entities": [
+///     {"id": "b", "role": "subject", "name": "Beta"},
+///     {"id": "a2", "role": "subject", "name": "Alpha"},
+///     {"id": "a1", "role": "subject", "name": "alpha"},
+///     {"id": "b-uk", "role": "subject", "name": "Beta UK", "parent": "b"}]}"#, &Limits::default()).bundle;
+/// let labels: Vec<String> = firm_choices(&b).into_iter().map(|(_, l)| l).collect();
+/// assert_eq!(labels, ["alpha (a1)", "Alpha (a2)", "Beta"]);
+/// ```
+pub fn firm_choices(b: &crate::model::Bundle) -> Vec<(String, String)> {
+    let mut firms: Vec<(&str, &str)> = b
+        .entities
+        .iter()
+        .filter(|e| e.role == crate::model::Role::Subject && e.parent.is_none())
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
+    let key = |name: &str| name.trim().to_lowercase();
+    firms.sort_by_cached_key(|(id, name)| (key(name), id.to_string()));
+    let mut counts: crate::hash::HashMap<String, usize> = Default::default();
+    for (_, name) in &firms {
+        *counts.entry(key(name)).or_default() += 1;
+    }
+    firms
+        .into_iter()
+        .map(|(id, name)| {
+            let label = if counts[&key(name)] > 1 {
+                format!("{name} ({id})")
+            } else {
+                name.to_string()
+            };
+            (id.to_string(), label)
+        })
+        .collect()
+}
+
 /// The analysis as of a date: see [`Analysis::as_of`] and
 /// [`crate::timeline`]. Observations after it are left out, earlier
 /// readings of the same thing are superseded, and the rules re-run, so
