@@ -219,6 +219,40 @@ pub fn scan(text: &str, max_depth: usize) -> Scan {
     walk.out
 }
 
+/// [`scan`] of one member of the top-level object: the value of `key`,
+/// which starts at byte `at` of `text`. Offsets, depths, paths and the
+/// recorded elements are those the scan of the whole text gives for that
+/// member, so a loader that has read the top level itself can scan only
+/// the members it has not parsed.
+///
+/// # Example
+/// ```
+/// use whoserves_core::locate::{scan, scan_member};
+/// let text = r#"{"a": 1, "b": [{"k": 1, "k": 2}, [3]]}"#;
+/// let whole = scan(text, 64);
+/// let b = scan_member(text, "b", text.find('[').unwrap(), 64);
+/// assert_eq!(b.arrays, whole.arrays);
+/// assert_eq!(b.duplicates[0].path, "b[0].k");
+/// assert_eq!(b.duplicates[0].offset, whole.duplicates[0].offset);
+/// assert_eq!(scan_member(text, "b", 14, 2).too_deep, scan(text, 2).too_deep);
+/// ```
+pub fn scan_member(text: &str, key: &str, at: usize, max_depth: usize) -> Scan {
+    let mut cur = Cursor {
+        text,
+        bytes: text.as_bytes(),
+        pos: at,
+    };
+    let mut walk = Walk {
+        max_depth,
+        stack: vec![Step::Key(std::borrow::Cow::Owned(key.to_string()))],
+        pool: Vec::new(),
+        out: Scan::default(),
+    };
+    // A member's value sits at depth 1, inside the top-level object.
+    walk.out.complete = walk.value(&mut cur, 1).is_some();
+    walk.out
+}
+
 /// The keys seen in one object, with their offsets.
 type Keys<'a> = Vec<(std::borrow::Cow<'a, str>, usize)>;
 

@@ -24,9 +24,10 @@ mod rules;
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::limits::Limits;
-use crate::locate::scan;
+use crate::locate::{scan, scan_member};
 use crate::model::*;
 use crate::wire;
+use observations::ObservationRaw;
 use reporter::{Loader, Refs};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -67,10 +68,17 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
 /// libraries it includes (see [`includes`]). References may point into
 /// `base`; ids must not repeat ids of `base`. The result holds both.
 pub fn load_with(text: &str, limits: &Limits, base: &Bundle) -> Loaded {
+    load_either(text, limits, base, true)
+}
+
+/// [`load_with`], in one pass where the text allows (`fast`) or always the
+/// careful way; both give the same result (a test holds them equal).
+fn load_either(text: &str, limits: &Limits, base: &Bundle, fast: bool) -> Loaded {
     // RFC 8259 lets a parser ignore a byte-order mark; editors on Windows
     // write one. Positions count from after it, as editors show them.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut cx = Loader::new(text, base);
+    cx.fast = fast;
     let mut bundle = Bundle::default();
     cx.load_into(&mut bundle, limits);
     let mut bundle = merge(base, bundle, std::mem::take(&mut cx.redeclared));
@@ -265,6 +273,84 @@ fn merge(base: &Bundle, own: Bundle, again: Vec<Entity>) -> Bundle {
     out
 }
 
+/// The top level as [`Loader::fast_top`] reads it: each member's raw
+/// text, but the observations deserialised in the same pass. Fails on a
+/// key given twice.
+struct FastTop<'t> {
+    members: BTreeMap<String, &'t RawValue>,
+    observations: Option<Vec<ObservationRaw<'t>>>,
+}
+
+/// Reads a [`FastTop`]; the seed is the observations' capacity.
+struct FastTopSeed(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FastTopSeed {
+    type Value = FastTop<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<FastTop<'de>, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct V(usize);
+        impl<'de> Visitor<'de> for V {
+            type Value = FastTop<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a bundle object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastTop<'de>, A::Error> {
+                let mut top = FastTop {
+                    members: BTreeMap::new(),
+                    observations: None,
+                };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "observations" {
+                        if top.observations.is_some() {
+                            return Err(A::Error::custom("duplicate key"));
+                        }
+                        top.observations = Some(map.next_value_seed(Observations(self.0))?);
+                    } else if top
+                        .members
+                        .insert(key.into_owned(), map.next_value()?)
+                        .is_some()
+                    {
+                        return Err(A::Error::custom("duplicate key"));
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(V(self.0))
+    }
+}
+
+/// The observations array, read into a vector allocated once: serde's own
+/// starts empty and doubles, moving every observation read so far each
+/// time. The seed is the capacity.
+struct Observations(usize);
+
+/// The fewest bytes one observation takes in JSON (its eight required
+/// keys alone take more), so a text of n bytes holds at most n / this.
+const MIN_OBSERVATION_BYTES: usize = 100;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Observations {
+    type Value = Vec<ObservationRaw<'de>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        use serde::de::{SeqAccess, Visitor};
+        struct V(usize);
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<ObservationRaw<'de>>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of observations")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::with_capacity(self.0);
+                while let Some(o) = seq.next_element()? {
+                    v.push(o);
+                }
+                Ok(v)
+            }
+        }
+        d.deserialize_seq(V(self.0))
+    }
+}
+
 const SECTIONS: &[&str] = &[
     "format",
     "include",
@@ -294,60 +380,21 @@ impl<'t> Loader<'t> {
             );
             return;
         }
-        // One pass finds too deep nesting (before any parser recurses),
-        // duplicate keys, and where each element of each section is.
-        let scanned = scan(text, limits.max_depth);
-        if let Some(off) = scanned.too_deep {
-            self.push(
-                Severity::Error,
-                Code::Limit,
-                String::new(),
-                Some(off),
-                format!(
-                    "arrays and objects nest deeper than the limit of {}",
-                    limits.max_depth
-                ),
-            );
-            return;
-        }
-        let top: BTreeMap<String, &'t RawValue> = match serde_json::from_str(text) {
-            Ok(t) => t,
-            Err(e) => {
-                let message = if e.is_syntax() || e.is_eof() {
-                    let cause = likely_cause(text, e.line(), e.column())
-                        .map(|c| format!("; {c}"))
-                        .unwrap_or_default();
-                    format!("invalid JSON: {}{cause}", strip_position(&e.to_string()))
-                } else {
-                    "the bundle must be a JSON object".to_string()
-                };
-                let mut d = Diagnostic::error(Code::Json, "", message);
-                if e.line() > 0 {
-                    d = d.at(e.line(), e.column().max(1));
-                }
-                self.diags.push(d);
-                return;
-            }
+        // Most bundles are well formed: one pass reads them (see
+        // `fast_top`). Anything it cannot vouch for goes the careful way,
+        // which finds and locates every structural problem.
+        let fast = if self.fast {
+            self.fast_top(limits)
+        } else {
+            None
         };
-        // serde keeps the last of two equal keys in a map; the format says
-        // a key may appear once in any object, the top level included.
-        if scanned.complete {
-            self.arrays = scanned.arrays;
-        }
-        for dup in scanned.duplicates {
-            let message = format!(
-                "duplicate key \"{}\" (first at line {}); a key may appear only once in an object",
-                dup.key,
-                self.position(dup.first).0
-            );
-            self.push(
-                Severity::Error,
-                Code::DuplicateKey,
-                dup.path,
-                Some(dup.offset),
-                message,
-            );
-        }
+        let (top, observations) = match fast {
+            Some((top, observations)) => (top, Some(observations)),
+            None => match self.careful_top(limits) {
+                Some(top) => (top, None),
+                None => return,
+            },
+        };
         for (key, raw) in &top {
             if !SECTIONS.contains(&key.as_str()) {
                 let off = self.offset_of(raw.get());
@@ -405,16 +452,130 @@ impl<'t> Loader<'t> {
         };
         let roles = self.load_entities(top.get("entities").copied(), bundle, &refs, limits);
         self.load_ranges(top.get("ranges").copied(), bundle, &refs, &roles, limits);
-        self.load_observations(
-            top.get("observations").copied(),
-            bundle,
-            &refs,
-            &roles,
-            limits,
-        );
+        match observations {
+            Some(parsed) => self.load_parsed_observations(parsed, bundle, &refs, &roles, limits),
+            None => self.load_observations(
+                top.get("observations").copied(),
+                bundle,
+                &refs,
+                &roles,
+                limits,
+            ),
+        }
         self.load_rules(top.get("rules").copied(), bundle, &refs, &roles, limits);
         self.load_claims(top.get("claims").copied(), bundle, &refs, &roles, limits);
         self.note_missing_library(top.get("include").copied());
+    }
+
+    /// The top level the careful way: one scan finds too deep nesting
+    /// (before any parser recurses), duplicate keys at any depth, and
+    /// where each element of each section is; then the parser splits the
+    /// top level into its members. `None` (after reporting) when the text
+    /// is not a JSON object or nests too deep.
+    fn careful_top(&mut self, limits: &Limits) -> Option<BTreeMap<String, &'t RawValue>> {
+        let text = self.text;
+        // One pass finds too deep nesting (before any parser recurses),
+        // duplicate keys, and where each element of each section is.
+        let scanned = scan(text, limits.max_depth);
+        if let Some(off) = scanned.too_deep {
+            self.push(
+                Severity::Error,
+                Code::Limit,
+                String::new(),
+                Some(off),
+                format!(
+                    "arrays and objects nest deeper than the limit of {}",
+                    limits.max_depth
+                ),
+            );
+            return None;
+        }
+        let top: BTreeMap<String, &'t RawValue> = match serde_json::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let message = if e.is_syntax() || e.is_eof() {
+                    let cause = likely_cause(text, e.line(), e.column())
+                        .map(|c| format!("; {c}"))
+                        .unwrap_or_default();
+                    format!("invalid JSON: {}{cause}", strip_position(&e.to_string()))
+                } else {
+                    "the bundle must be a JSON object".to_string()
+                };
+                let mut d = Diagnostic::error(Code::Json, "", message);
+                if e.line() > 0 {
+                    d = d.at(e.line(), e.column().max(1));
+                }
+                self.diags.push(d);
+                return None;
+            }
+        };
+        // serde keeps the last of two equal keys in a map; the format says
+        // a key may appear once in any object, the top level included.
+        if scanned.complete {
+            self.arrays = scanned.arrays;
+        }
+        for dup in scanned.duplicates {
+            let message = format!(
+                "duplicate key \"{}\" (first at line {}); a key may appear only once in an object",
+                dup.key,
+                self.position(dup.first).0
+            );
+            self.push(
+                Severity::Error,
+                Code::DuplicateKey,
+                dup.path,
+                Some(dup.offset),
+                message,
+            );
+        }
+        Some(top)
+    }
+
+    /// The top level in one pass, for a well-formed bundle: the parser
+    /// reads the members and deserialises the observations (most of a
+    /// bundle) there and then, and only the other members are scanned
+    /// (`locate::scan_member`) for nesting, duplicate keys and their
+    /// elements. `None`, with nothing reported, as soon as anything would
+    /// need a diagnostic of the careful way (`careful_top`): text that is
+    /// not a JSON object, a key given twice at the top level, an
+    /// observation that does not deserialise (its fields are strings, so
+    /// one that does can neither nest too deep nor repeat a key: serde
+    /// refuses a field given twice), more observations than the limit, or
+    /// a scanned member that nests too deep or repeats a key. The
+    /// observations' positions are found only if one of them has a
+    /// diagnostic ([`Loader::lazy_raw`]).
+    fn fast_top(
+        &mut self,
+        limits: &Limits,
+    ) -> Option<(BTreeMap<String, &'t RawValue>, Vec<ObservationRaw<'t>>)> {
+        let text = self.text;
+        // The observation objects sit at depth 2.
+        if limits.max_depth < 3 {
+            return None;
+        }
+        let most = (text.len() / MIN_OBSERVATION_BYTES).min(limits.max_observations + 1);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let top = serde::de::DeserializeSeed::deserialize(FastTopSeed(most), &mut de).ok()?;
+        de.end().ok()?;
+        let observations = top.observations.unwrap_or_default();
+        if observations.len()
+            > limits
+                .max_observations
+                .saturating_sub(self.base.observations.len())
+        {
+            return None;
+        }
+        let mut arrays = Vec::new();
+        for (key, raw) in &top.members {
+            let scanned = scan_member(text, key, self.offset_of(raw.get()), limits.max_depth);
+            if scanned.too_deep.is_some() || !scanned.duplicates.is_empty() || !scanned.complete {
+                return None;
+            }
+            arrays.extend(scanned.arrays);
+        }
+        self.arrays = arrays;
+        self.lazy_depth = limits.max_depth;
+        Some((top.members, observations))
     }
 
     /// One note for every reference to an id the shipped rule library
@@ -546,6 +707,75 @@ mod tests {
             .iter()
             .map(|d| d.render("t.json"))
             .collect()
+    }
+
+    /// Every fixture, and every text one deleted byte away from a small
+    /// one, loads alike in one pass and the careful way: the same bundle
+    /// and the same diagnostics, positions included.
+    #[test]
+    fn one_pass_and_careful_loading_agree() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut texts = Vec::new();
+        for dir in [
+            "broken",
+            "verdicts",
+            "shipped",
+            "hostile",
+            "libraries",
+            "signed",
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if e.path().extension().is_some_and(|x| x == "json") {
+                    texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        texts.push(include_str!("../../../../public/bundles/demo.json").to_string());
+        let small = r#"{"format": "whoserves/1", "meta": {"title": "t", "sources": [{"id": "s", "title": "s"}]},
+            "entities": [{"id": "f", "role": "subject", "name": "F"}, {"id": "p", "role": "provider", "name": "P"}],
+            "observations": [{"id": "o1", "subject": "f", "target": "f.example", "kind": "dns.cname", "value": "x.p.example",
+                "observed_at": "2020-05-01", "source": "s", "provenance": "observed"},
+              {"id": "o2", "subject": "g", "target": "f.example", "kind": "dns.mx", "value": "mx.p.example",
+                "observed_at": "2020-05-01T10:00:00Z", "source": "s", "provenance": "observed"}],
+            "rules": [{"id": "r", "provider": "p", "category": "cdn", "relationship": "direct",
+                "match": {"kind": "dns.cname", "condition": {"domain_suffix": "p.example"}}, "explanation": "e",
+                "references": ["https://p.example/docs"]}]}"#;
+        // The small one is read in one pass, with its unknown subject
+        // located lazily.
+        let empty = Bundle::default();
+        assert!(Loader::new(small, &empty)
+            .fast_top(&Limits::default())
+            .is_some());
+        let l = load(small, &Limits::default());
+        assert_eq!(
+            l.diagnostics[0].render("t"),
+            "t:5:39: error[unknown-ref]: observations[1].subject: unknown entity \"g\""
+        );
+        for i in 0..small.len() {
+            if small.is_char_boundary(i) && small.is_char_boundary(i + 1) {
+                texts.push(format!("{}{}", &small[..i], &small[i + 1..]));
+            }
+        }
+        assert!(texts.len() > 500, "{} texts", texts.len());
+        let limits = Limits::default();
+        let mut fast_ones = 0;
+        for t in &texts {
+            let a = load_either(t, &limits, &Bundle::default(), true);
+            let b = load_either(t, &limits, &Bundle::default(), false);
+            let render = |l: &Loaded| {
+                let d: Vec<String> = l.diagnostics.iter().map(|d| d.render("t")).collect();
+                // The bundle as written (its indexes are hash maps, whose
+                // order differs run to run), and every observation whole.
+                let json = serde_json::to_string(&l.bundle).unwrap_or_default();
+                (json, format!("{:?}", l.bundle.observations), d)
+            };
+            assert_eq!(render(&a), render(&b), "{t}");
+            fast_ones += usize::from(!a.bundle.observations.is_empty());
+        }
+        assert!(fast_ones > 100, "{fast_ones} texts with observations");
     }
 
     #[test]

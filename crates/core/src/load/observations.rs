@@ -41,6 +41,34 @@ impl<'t> Loader<'t> {
         );
     }
 
+    /// The observations `fast_top` deserialised in its one pass, checked
+    /// and added as [`Loader::load_observations`] does; their elements
+    /// carry no text until one needs a position ([`Loader::lazy_raw`]).
+    pub(super) fn load_parsed_observations(
+        &mut self,
+        parsed: Vec<ObservationRaw<'t>>,
+        bundle: &mut Bundle,
+        refs: &Refs,
+        roles: &Roles,
+        limits: &Limits,
+    ) {
+        let mut first = seed(self.base.observations.iter().map(|o| o.id.as_str()));
+        first.reserve(parsed.len());
+        bundle.observations.reserve(parsed.len());
+        let parent = std::rc::Rc::new(JsonPath::root().field("observations"));
+        for (i, w) in parsed.into_iter().enumerate() {
+            let e = super::reporter::Elem {
+                raw: "",
+                parent: parent.clone(),
+                index: Some(i),
+            };
+            let id = w.id.clone();
+            if self.check_id_as(&e, &w.id, &mut first, || id) {
+                self.observation(e, w, bundle, refs, roles, limits);
+            }
+        }
+    }
+
     /// Checks one observation and adds it to `bundle`, or reports why not.
     fn observation(
         &mut self,
@@ -81,12 +109,21 @@ impl<'t> Loader<'t> {
                 );
                 ok = false;
             }
-            let observed_at = match parse_timestamp(&w.observed_at) {
-                Ok(t) => Some(t),
-                Err(m) => {
-                    self.error(Code::Date, &e, "observed_at", m);
-                    None
-                }
+            let observed_at = match self.dates.get(w.observed_at.as_ref()) {
+                Some(&date) => Some(Timestamp {
+                    text: w.observed_at.to_string(),
+                    date,
+                }),
+                None => match parse_timestamp(&w.observed_at) {
+                    Ok(t) => {
+                        self.dates.insert(t.text.clone(), t.date);
+                        Some(t)
+                    }
+                    Err(m) => {
+                        self.error(Code::Date, &e, "observed_at", m);
+                        None
+                    }
+                },
             };
             let source = self.source_ref(&e, "source", &w.source, refs);
             let target = if w.target.bytes().any(|b| b.is_ascii_uppercase())

@@ -15,7 +15,9 @@ use std::ops::Range;
 use std::rc::Rc;
 
 /// An element of a section: its raw text and where it is. Its path is
-/// written out only when a diagnostic needs it.
+/// written out only when a diagnostic needs it. The raw text is empty for
+/// an element deserialised without it (`fast_top`); it is found when
+/// needed ([`Loader::lazy_raw`]).
 pub(super) struct Elem<'t> {
     /// The element's JSON text, a slice of the bundle text.
     pub(super) raw: &'t str,
@@ -57,6 +59,16 @@ pub(super) struct Loader<'t> {
     /// The top-level arrays the scan split into elements: each array's
     /// offset and its elements' ranges (see [`crate::locate::scan`]).
     pub(super) arrays: Vec<(usize, Vec<Range<usize>>)>,
+    /// Where each observation is, found the first time one parsed by
+    /// `fast_top` needs a position ([`Loader::lazy_raw`]).
+    pub(super) lazy_spans: Option<Vec<Range<usize>>>,
+    /// The nesting limit `fast_top` read under, for that scan.
+    pub(super) lazy_depth: usize,
+    /// Whether `fast_top` may read the text in one pass.
+    pub(super) fast: bool,
+    /// Observation stamps already parsed, by their text: the observations
+    /// of one run share a few stamps.
+    pub(super) dates: HashMap<String, Date>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -65,11 +77,13 @@ pub(super) const IN_LIBRARY: &str = "an included library";
 /// Seeds a duplicate-id table with the ids of `items`.
 /// Where each id of a section was first defined: `None` for an included
 /// library, else the element's index.
-pub(super) type Firsts = crate::hash::HashMap<String, Option<usize>>;
+/// Ids borrowed from the text (or the library) where they can be.
+pub(super) type Firsts<'a> = crate::hash::HashMap<std::borrow::Cow<'a, str>, Option<usize>>;
 
 /// Seeds a duplicate-id table with the ids of an included library.
-pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> Firsts {
-    ids.map(|id| (id.to_string(), None)).collect()
+pub(super) fn seed<'a>(ids: impl Iterator<Item = &'a str>) -> Firsts<'a> {
+    ids.map(|id| (std::borrow::Cow::Borrowed(id), None))
+        .collect()
 }
 
 impl<'t> Loader<'t> {
@@ -86,6 +100,10 @@ impl<'t> Loader<'t> {
             redeclared: Vec::new(),
             missing_library: Default::default(),
             arrays: Vec::new(),
+            lazy_spans: None,
+            lazy_depth: 0,
+            fast: true,
+            dates: HashMap::default(),
         }
     }
 
@@ -127,9 +145,38 @@ impl<'t> Loader<'t> {
         message: impl Into<String>,
     ) {
         let path = join_path(elem.path().as_str(), rel);
-        let inner = find_path(elem.raw, &parse_path(rel));
-        let offset = self.offset_of(elem.raw) + inner;
+        let raw = if elem.raw.is_empty() {
+            self.lazy_raw(elem)
+        } else {
+            elem.raw
+        };
+        let inner = find_path(raw, &parse_path(rel));
+        let offset = self.offset_of(raw) + inner;
         self.push(sev, code, path, Some(offset), message.into());
+    }
+
+    /// The text of an element deserialised in the one pass of
+    /// `fast_top`, which keeps no text (its [`Elem::raw`] is empty): its
+    /// section is scanned for its elements the first time one of them
+    /// needs a position, so a bundle without a problem in it never pays
+    /// for locating.
+    pub(super) fn lazy_raw(&mut self, elem: &Elem<'_>) -> &'t str {
+        let text = self.text;
+        let depth = self.lazy_depth;
+        let spans = self.lazy_spans.get_or_insert_with(|| {
+            let key = elem.parent.as_str().to_string();
+            let at = find_path(text, &parse_path(&key));
+            crate::locate::scan_member(text, &key, at, depth)
+                .arrays
+                .into_iter()
+                .next()
+                .map(|(_, spans)| spans)
+                .unwrap_or_default()
+        });
+        elem.index
+            .and_then(|i| spans.get(i))
+            .and_then(|r| text.get(r.clone()))
+            .unwrap_or(text)
     }
 
     pub(super) fn error(
@@ -268,7 +315,7 @@ impl<'t> Loader<'t> {
         path: JsonPath,
         limit: (usize, usize),
         what: &str,
-        first: &mut Firsts,
+        first: &mut Firsts<'t>,
     ) -> Vec<(Elem<'t>, T)> {
         let mut out = Vec::new();
         self.section_each(raw, path, limit, what, first, |_, e, w| out.push((e, w)));
@@ -284,7 +331,7 @@ impl<'t> Loader<'t> {
         path: JsonPath,
         limit: (usize, usize),
         what: &str,
-        first: &mut Firsts,
+        first: &mut Firsts<'t>,
         mut each: impl FnMut(&mut Self, Elem<'t>, T),
     ) {
         let Some(raw) = raw else {
@@ -304,7 +351,19 @@ impl<'t> Loader<'t> {
 
     /// Checks an id is non-empty and unique; records it. Returns false (after
     /// reporting) when the element must be skipped.
-    pub(super) fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut Firsts) -> bool {
+    pub(super) fn check_id(&mut self, e: &Elem<'_>, id: &str, first: &mut Firsts<'t>) -> bool {
+        self.check_id_as(e, id, first, || std::borrow::Cow::Owned(id.to_string()))
+    }
+
+    /// [`Loader::check_id`], recording the id as `key` gives it: borrowed
+    /// from the text when the element was (an observation's id).
+    pub(super) fn check_id_as(
+        &mut self,
+        e: &Elem<'_>,
+        id: &str,
+        first: &mut Firsts<'t>,
+        key: impl FnOnce() -> std::borrow::Cow<'t, str>,
+    ) -> bool {
         if id.trim().is_empty() {
             self.error(Code::Empty, e, "id", "the id is empty");
             return false;
@@ -322,7 +381,7 @@ impl<'t> Loader<'t> {
             );
             return false;
         }
-        first.insert(id.to_string(), e.index);
+        first.insert(key(), e.index);
         true
     }
 
