@@ -340,17 +340,11 @@ pub(crate) fn print_diagnostics(a: &Analysis, name: &str, keep: impl Fn(Code) ->
     print!("{out}");
 }
 
-/// Pads `s` to `width` characters (not bytes).
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
-}
-
 /// Prints a table; every cell is made inert first.
 fn print_table(header: &[&str], rows: &[Vec<String>]) {
-    let rows: Vec<Vec<String>> = rows
+    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| inert(c).into_owned()).collect())
+        .map(|r| r.iter().map(|c| inert(c)).collect())
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
@@ -359,17 +353,29 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
         }
     }
     // Built whole and written once (a table can have tens of thousands
-    // of rows, and standard output flushes at each newline).
-    let mut out = String::new();
-    let mut line = |cells: &[String]| {
-        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
-        out.push_str(parts.join("  ").trim_end());
+    // of rows, and standard output flushes at each newline), each line
+    // padded in place.
+    let mut out =
+        String::with_capacity((widths.iter().sum::<usize>() + 2 * widths.len()) * (rows.len() + 2));
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let start = out.len();
+        for (i, (c, w)) in cells.zip(&widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(c);
+            let n = c.chars().count();
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(n)));
+        }
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
         out.push('\n');
     };
-    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    line(&mut header.iter().copied());
+    let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&mut rules.iter().map(String::as_str));
     for row in &rows {
-        line(row);
+        line(&mut row.iter().map(|c| c.as_ref()));
     }
     print!("{out}");
 }
