@@ -132,22 +132,31 @@ impl<'de> Deserialize<'de> for KindOf {
                 f.write_str("an observation")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KindOf, A::Error> {
-                let mut kind = None;
+                // A `kind` given twice names none, as it did to the
+                // derived reader this replaces (serde refuses the field).
+                let (mut kind, mut seen) = (None, 0);
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key == "kind" && kind.is_none() {
+                    if key == "kind" {
+                        seen += 1;
                         kind = map.next_value::<KindValue>()?.0;
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
-                Ok(KindOf(kind))
+                Ok(KindOf(kind.filter(|_| seen == 1)))
             }
+            // The array form of an observation names its kind only if it
+            // is that one string (a one-field struct read from a sequence).
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
             ) -> Result<KindOf, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(KindOf(None))
+                let first = seq.next_element::<KindValue>()?.and_then(|k| k.0);
+                let mut more = false;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    more = true;
+                }
+                Ok(KindOf(first.filter(|_| !more)))
             }
             fn visit_str<E>(self, _: &str) -> Result<KindOf, E> {
                 Ok(KindOf(None))
@@ -275,20 +284,18 @@ fn merge(base: &Bundle, own: Bundle, again: Vec<Entity>) -> Bundle {
 
 /// The top level as [`Loader::fast_top`] reads it: each member's raw
 /// text, but the observations deserialised in the same pass. Fails on a
-/// key given twice.
+/// key given twice, and on a key written with escapes (borrowed keys
+/// only): positions are found later by the key's bytes
+/// ([`crate::locate::find_path`]), which an escaped key would not match.
 struct FastTop<'t> {
     members: BTreeMap<String, &'t RawValue>,
     observations: Option<Vec<ObservationRaw<'t>>>,
 }
 
-/// Reads a [`FastTop`]; the seed is the observations' capacity.
-struct FastTopSeed(usize);
-
-impl<'de> serde::de::DeserializeSeed<'de> for FastTopSeed {
-    type Value = FastTop<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<FastTop<'de>, D::Error> {
+impl<'de> Deserialize<'de> for FastTop<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error, MapAccess, Visitor};
-        struct V(usize);
+        struct V;
         impl<'de> Visitor<'de> for V {
             type Value = FastTop<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -299,15 +306,15 @@ impl<'de> serde::de::DeserializeSeed<'de> for FastTopSeed {
                     members: BTreeMap::new(),
                     observations: None,
                 };
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                while let Some(key) = map.next_key::<&'de str>()? {
                     if key == "observations" {
                         if top.observations.is_some() {
                             return Err(A::Error::custom("duplicate key"));
                         }
-                        top.observations = Some(map.next_value_seed(Observations(self.0))?);
+                        top.observations = Some(map.next_value()?);
                     } else if top
                         .members
-                        .insert(key.into_owned(), map.next_value()?)
+                        .insert(key.to_string(), map.next_value()?)
                         .is_some()
                     {
                         return Err(A::Error::custom("duplicate key"));
@@ -316,38 +323,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for FastTopSeed {
                 Ok(top)
             }
         }
-        d.deserialize_map(V(self.0))
-    }
-}
-
-/// The observations array, read into a vector allocated once: serde's own
-/// starts empty and doubles, moving every observation read so far each
-/// time. The seed is the capacity.
-struct Observations(usize);
-
-/// The fewest bytes one observation takes in JSON (its eight required
-/// keys alone take more), so a text of n bytes holds at most n / this.
-const MIN_OBSERVATION_BYTES: usize = 100;
-
-impl<'de> serde::de::DeserializeSeed<'de> for Observations {
-    type Value = Vec<ObservationRaw<'de>>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        use serde::de::{SeqAccess, Visitor};
-        struct V(usize);
-        impl<'de> Visitor<'de> for V {
-            type Value = Vec<ObservationRaw<'de>>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an array of observations")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut v = Vec::with_capacity(self.0);
-                while let Some(o) = seq.next_element()? {
-                    v.push(o);
-                }
-                Ok(v)
-            }
-        }
-        d.deserialize_seq(V(self.0))
+        d.deserialize_map(V)
     }
 }
 
@@ -536,10 +512,11 @@ impl<'t> Loader<'t> {
     /// bundle) there and then, and only the other members are scanned
     /// (`locate::scan_member`) for nesting, duplicate keys and their
     /// elements. `None`, with nothing reported, as soon as anything would
-    /// need a diagnostic of the careful way (`careful_top`): text that is
-    /// not a JSON object, a key given twice at the top level, an
-    /// observation that does not deserialise (its fields are strings, so
-    /// one that does can neither nest too deep nor repeat a key: serde
+    /// need a diagnostic of the careful way (`careful_top`) or a position
+    /// the one pass cannot find: text that is not a JSON object, a key
+    /// given twice at the top level, a top-level key written with escapes,
+    /// an observation that does not deserialise (its fields are strings,
+    /// so one that does can neither nest too deep nor repeat a key: serde
     /// refuses a field given twice), more observations than the limit, or
     /// a scanned member that nests too deep or repeats a key. The
     /// observations' positions are found only if one of them has a
@@ -553,10 +530,7 @@ impl<'t> Loader<'t> {
         if limits.max_depth < 3 {
             return None;
         }
-        let most = (text.len() / MIN_OBSERVATION_BYTES).min(limits.max_observations + 1);
-        let mut de = serde_json::Deserializer::from_str(text);
-        let top = serde::de::DeserializeSeed::deserialize(FastTopSeed(most), &mut de).ok()?;
-        de.end().ok()?;
+        let top: FastTop<'t> = serde_json::from_str(text).ok()?;
         let observations = top.observations.unwrap_or_default();
         if observations.len()
             > limits
@@ -754,6 +728,13 @@ mod tests {
             l.diagnostics[0].render("t"),
             "t:5:39: error[unknown-ref]: observations[1].subject: unknown entity \"g\""
         );
+        // An escaped top-level key is read the careful way, and its
+        // diagnostics are located alike.
+        let escaped = small.replace("\"observations\"", "\"\\u006fbservations\"");
+        assert!(Loader::new(&escaped, &empty)
+            .fast_top(&Limits::default())
+            .is_none());
+        texts.push(escaped);
         for i in 0..small.len() {
             if small.is_char_boundary(i) && small.is_char_boundary(i + 1) {
                 texts.push(format!("{}{}", &small[..i], &small[i + 1..]));
@@ -782,14 +763,17 @@ mod tests {
     fn include_entries_read_the_kinds_of_observations_in_one_pass() {
         let text = r#"{"include": [{"path": "l.json", "kinds": ["dns.a"]}],
             "observations": [3, {"kind": 5}, {"k\u0069nd": "dns.mx", "x": [1, {"kind": "tls.issuer"}]},
-                {"value": "v", "kind": {"kind": "ip.asn"}}, {"id": "o", "kind": "dns.a"}, [{"kind": "dns.ns"}]]}"#;
+                {"value": "v", "kind": {"kind": "ip.asn"}}, {"id": "o", "kind": "dns.a"}, [{"kind": "dns.ns"}],
+                {"kind": "dns.soa", "kind": "dns.soa"}, {"kind": 5, "kind": "dns.txt"}, ["html.script_src"],
+                ["ip.cidr", "x"]]}"#;
         let (entries, kinds) = include_entries(text).expect("a bundle");
         assert_eq!(entries.len(), 1);
         let mut kinds: Vec<String> = kinds.into_iter().collect();
         kinds.sort();
         // Only the kinds of objects, read as strings at their top level
-        // (an escaped key is the same key).
-        assert_eq!(kinds, ["dns.a", "dns.mx"]);
+        // (an escaped key is the same key) and given once; and the one
+        // string of an observation written as a one-element array.
+        assert_eq!(kinds, ["dns.a", "dns.mx", "html.script_src"]);
         // Text that is not a bundle has no includes.
         assert!(include_entries(r#"{"observations": 3}"#).is_none());
         assert!(include_entries(r#"{"observations": [{"kind": "dns.a"}"#).is_none());
