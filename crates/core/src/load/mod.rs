@@ -116,6 +116,28 @@ pub(crate) fn include_entries(
     Some((top.include, kinds))
 }
 
+/// The visitor methods of [`KindOf`] and [`KindValue`] for numbers,
+/// booleans and null: none of them names a kind.
+macro_rules! no_kind_in_scalars {
+    ($t:ident) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$t, E> {
+            Ok($t(None))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$t, E> {
+            Ok($t(None))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$t, E> {
+            Ok($t(None))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$t, E> {
+            Ok($t(None))
+        }
+        fn visit_unit<E>(self) -> Result<$t, E> {
+            Ok($t(None))
+        }
+    };
+}
+
 /// The `kind` of one observation, read in the same pass that skips the
 /// rest of it; `None` when the element is too broken to name its kind (not
 /// an object, or a `kind` that is not a string), which needs no library.
@@ -161,21 +183,7 @@ impl<'de> Deserialize<'de> for KindOf {
             fn visit_str<E>(self, _: &str) -> Result<KindOf, E> {
                 Ok(KindOf(None))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<KindOf, E> {
-                Ok(KindOf(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<KindOf, E> {
-                Ok(KindOf(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<KindOf, E> {
-                Ok(KindOf(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<KindOf, E> {
-                Ok(KindOf(None))
-            }
-            fn visit_unit<E>(self) -> Result<KindOf, E> {
-                Ok(KindOf(None))
-            }
+            no_kind_in_scalars!(KindOf);
         }
         d.deserialize_any(V)
     }
@@ -210,21 +218,7 @@ impl<'de> Deserialize<'de> for KindValue {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(KindValue(None))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<KindValue, E> {
-                Ok(KindValue(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<KindValue, E> {
-                Ok(KindValue(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<KindValue, E> {
-                Ok(KindValue(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<KindValue, E> {
-                Ok(KindValue(None))
-            }
-            fn visit_unit<E>(self) -> Result<KindValue, E> {
-                Ok(KindValue(None))
-            }
+            no_kind_in_scalars!(KindValue);
         }
         d.deserialize_any(V)
     }
