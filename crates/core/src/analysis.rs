@@ -36,6 +36,9 @@ pub struct Analysis {
     pub limits: Limits,
     /// Diagnostics of loading alone (before evaluation added any).
     load_diagnostics: usize,
+    /// [`Analysis::then`], when a worker computed it already
+    /// ([`crate::transport`]).
+    then_known: Option<Vec<Option<Then>>>,
 }
 
 impl Analysis {
@@ -59,6 +62,9 @@ impl Analysis {
     /// than the window's end cuts it. One evaluation per distinct claim
     /// date.
     pub fn then(&self) -> Vec<Option<Then>> {
+        if let Some(known) = &self.then_known {
+            return known.clone();
+        }
         let b = &self.bundle;
         let mut out: Vec<Option<Then>> = vec![None; b.claims.len()];
         let mut dates: Vec<Date> = b.claims.iter().filter_map(|c| c.as_of).collect();
@@ -107,6 +113,42 @@ impl Analysis {
     }
 }
 
+impl Analysis {
+    /// How many of [`Analysis::diagnostics`] loading gave (the rest come
+    /// from evaluation).
+    pub fn load_diagnostics(&self) -> usize {
+        self.load_diagnostics
+    }
+
+    /// An analysis put back together from its parts ([`crate::transport`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assembled(
+        bundle: Bundle,
+        diagnostics: Vec<Diagnostic>,
+        load_diagnostics: usize,
+        timeline: Timeline,
+        findings: Vec<Finding>,
+        unmatched: Vec<usize>,
+        verdicts: Vec<ClaimVerdict>,
+        unclaimed: Vec<usize>,
+        limits: Limits,
+        then_known: Option<Vec<Option<Then>>>,
+    ) -> Analysis {
+        Analysis {
+            bundle,
+            diagnostics,
+            timeline,
+            findings,
+            unmatched,
+            verdicts,
+            unclaimed,
+            limits,
+            load_diagnostics,
+            then_known,
+        }
+    }
+}
+
 /// How many days before a claim's `as_of` its evidence may have been
 /// observed to count for its date ([`Analysis::then`]).
 pub const THEN_BEFORE_DAYS: i64 = 365;
@@ -117,16 +159,25 @@ pub const THEN_BEFORE_DAYS: i64 = 365;
 pub const THEN_AFTER_DAYS: i64 = 90;
 
 /// A claim's verdict on the evidence of its own date.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Then {
     /// The claim's date.
-    #[serde(serialize_with = "crate::model::ser_date")]
+    #[serde(
+        serialize_with = "crate::model::ser_date",
+        deserialize_with = "crate::model::de_date"
+    )]
     pub as_of: Date,
     /// The earliest observation date that counts.
-    #[serde(serialize_with = "crate::model::ser_date")]
+    #[serde(
+        serialize_with = "crate::model::ser_date",
+        deserialize_with = "crate::model::de_date"
+    )]
     pub since: Date,
     /// The latest observation date that counts.
-    #[serde(serialize_with = "crate::model::ser_date")]
+    #[serde(
+        serialize_with = "crate::model::ser_date",
+        deserialize_with = "crate::model::de_date"
+    )]
     pub until: Date,
     /// The verdict.
     pub verdict: crate::verdict::Verdict,
@@ -186,7 +237,7 @@ pub fn validate_documents(
 }
 
 /// The bundle built on its libraries, and the diagnostics of loading them.
-fn load_documents(
+pub(crate) fn load_documents(
     main: &Document,
     libraries: &[Result<Document, Diagnostic>],
     limits: &Limits,
@@ -364,6 +415,7 @@ pub(crate) fn finish(
         unclaimed,
         limits: limits.clone(),
         load_diagnostics,
+        then_known: None,
     }
 }
 

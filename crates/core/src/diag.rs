@@ -26,7 +26,9 @@ use std::fmt;
 
 /// The class of a diagnostic: stable, for programs (the CLI filters by it,
 /// `--json` carries it). The rendered form shows it as `error[code]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     /// The text is not JSON, or not a JSON object.
@@ -124,7 +126,9 @@ impl fmt::Display for Code {
 }
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The bundle is usable; the reader should know.
@@ -143,7 +147,7 @@ impl fmt::Display for Severity {
 }
 
 /// One problem found while loading or validating a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -159,7 +163,7 @@ pub struct Diagnostic {
     pub message: String,
     /// The file the diagnostic is in, when it is not the bundle itself
     /// (an included library).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
 }
 

@@ -511,7 +511,7 @@ fn run_example(rule: &Rule, must_match: bool, index: usize, ex: &Example) -> Exa
 /// Why one observation supports one finding: indices into the bundle (as
 /// petgraph passes `NodeIndex`, never names), resolved for people by
 /// [`Trace::describe`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Trace {
     /// Index of the rule in [`Bundle::rules`].
     pub rule: usize,
@@ -522,12 +522,24 @@ pub struct Trace {
     /// Index of the range set matched, if any, in [`Bundle::ranges`].
     pub range: Option<usize>,
     /// Every covering prefix, for `cidr` matches, shortest first.
-    #[serde(serialize_with = "ser_prefixes")]
+    #[serde(serialize_with = "ser_prefixes", deserialize_with = "de_prefixes")]
     pub prefixes: Vec<IpNet>,
 }
 
 fn ser_prefixes<S: serde::Serializer>(p: &[IpNet], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(p.iter().map(|n| n.to_string()))
+}
+
+fn de_prefixes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    use serde::de::Error;
+    let texts: Vec<String> = serde::Deserialize::deserialize(d)?;
+    texts
+        .iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|_| D::Error::custom(format!("not a prefix: {t}")))
+        })
+        .collect()
 }
 
 /// A trace with every index resolved: what people and `--json` read.
@@ -584,7 +596,7 @@ impl Trace {
 
 /// An attribution: this subject uses this provider for this category, with
 /// this relationship, because of these traces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Subject entity id.
     pub subject: String,

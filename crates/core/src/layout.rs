@@ -10,10 +10,10 @@
 //! with no finding) are placed at the first free spot along their edge.
 
 use crate::view::graph::{Graph, Side};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A point in layout coordinates (pixels at zoom 1).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Point {
     /// Horizontal position.
     pub x: f64,
@@ -22,7 +22,7 @@ pub struct Point {
 }
 
 /// An axis-aligned box.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Rect {
     /// Left.
     pub x: f64,
@@ -78,7 +78,7 @@ impl Default for Options {
 }
 
 /// A laid-out provider group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupBox {
     /// Index into [`Graph::groups`].
     pub group: usize,
@@ -90,7 +90,7 @@ pub struct GroupBox {
 }
 
 /// Where things go.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Layout {
     /// Anchor point (the dot) of each node, by node index.
     pub nodes: Vec<Point>,

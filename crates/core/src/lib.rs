@@ -50,6 +50,7 @@ pub mod report;
 pub mod sign;
 pub mod text;
 pub mod timeline;
+pub mod transport;
 pub mod verdict;
 pub mod view;
 pub mod wire;

@@ -6,7 +6,7 @@
 
 use crate::hash::HashMap;
 use crate::matcher::Condition;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A calendar date, `YYYY-MM-DD`.
 pub type Date = time::Date;
@@ -26,13 +26,61 @@ pub use crate::keywords::{
 };
 
 /// Where a fact comes from: a source in `meta.sources`, or a URL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase", tag = "type", content = "value")]
+///
+/// JSON shows it as `{"type": "id", "value": "…"}`; a binary format (the
+/// worker's transport) as a plain enum, since it cannot read tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
     /// The id of a source in `meta.sources`.
     Id(String),
     /// An http(s) URL.
     Url(String),
+}
+
+/// [`SourceRef`] as JSON shows it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "value")]
+enum TaggedSource<T> {
+    Id(T),
+    Url(T),
+}
+
+/// [`SourceRef`] in a binary format.
+#[derive(Serialize, Deserialize)]
+enum PlainSource<T> {
+    Id(T),
+    Url(T),
+}
+
+impl Serialize for SourceRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (id, text) = match self {
+            SourceRef::Id(t) => (true, t.as_str()),
+            SourceRef::Url(t) => (false, t.as_str()),
+        };
+        match (s.is_human_readable(), id) {
+            (true, true) => TaggedSource::Id(text).serialize(s),
+            (true, false) => TaggedSource::Url(text).serialize(s),
+            (false, true) => PlainSource::Id(text).serialize(s),
+            (false, false) => PlainSource::Url(text).serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(if d.is_human_readable() {
+            match TaggedSource::<String>::deserialize(d)? {
+                TaggedSource::Id(t) => SourceRef::Id(t),
+                TaggedSource::Url(t) => SourceRef::Url(t),
+            }
+        } else {
+            match PlainSource::<String>::deserialize(d)? {
+                PlainSource::Id(t) => SourceRef::Id(t),
+                PlainSource::Url(t) => SourceRef::Url(t),
+            }
+        })
+    }
 }
 
 /// Bundle metadata.
@@ -131,17 +179,17 @@ pub struct Listing {
 }
 
 /// When an observation was made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timestamp {
     /// The text as written in the bundle.
     pub text: String,
     /// The UTC calendar date; rules' validity windows compare against it.
-    #[serde(serialize_with = "ser_date")]
+    #[serde(serialize_with = "ser_date", deserialize_with = "de_date")]
     pub date: Date,
 }
 
 /// One observation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Observation {
     /// Identifier.
     pub id: String,
@@ -164,12 +212,16 @@ pub struct Observation {
     /// Provenance.
     pub provenance: Provenance,
     /// The value normalised for matching; spans in traces index into its text.
-    #[serde(rename = "normalized", serialize_with = "ser_norm")]
+    #[serde(
+        rename = "normalized",
+        serialize_with = "ser_norm",
+        deserialize_with = "de_norm"
+    )]
     pub(crate) norm: crate::normalize::Normalized,
 }
 
 /// A lookup that found no record: no MX for a domain, or no such name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Absence {
     /// Identifier.
     pub id: String,
@@ -198,11 +250,31 @@ impl Observation {
     }
 }
 
+/// The normalised value as JSON shows it: its text. A binary format (the
+/// worker's transport, [`crate::transport`]) carries all of it, so that
+/// nothing is normalised twice.
 fn ser_norm<S: serde::Serializer>(
     n: &crate::normalize::Normalized,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&n.text)
+    if s.is_human_readable() {
+        s.serialize_str(&n.text)
+    } else {
+        n.serialize(s)
+    }
+}
+
+/// Reads what [`ser_norm`] wrote in a binary format; JSON output, which
+/// keeps only the text, is not read back.
+fn de_norm<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::normalize::Normalized, D::Error> {
+    if d.is_human_readable() {
+        return Err(serde::de::Error::custom(
+            "a normalised value is read back only from the binary transport",
+        ));
+    }
+    crate::normalize::Normalized::deserialize(d)
 }
 
 /// A named set of IP prefixes.
@@ -427,15 +499,46 @@ impl Bundle {
     }
 }
 
+/// A date as `YYYY-MM-DD` in JSON, as its Julian day number in a binary
+/// format (the worker's transport, [`crate::transport`]).
 pub(crate) fn ser_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_date(*date))
+    if s.is_human_readable() {
+        s.serialize_str(&format_date(*date))
+    } else {
+        s.serialize_i32(date.to_julian_day())
+    }
 }
 
-fn ser_opt_date<S: serde::Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+/// Reads a date written by [`ser_date`].
+pub(crate) fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+    use serde::de::Error;
+    if d.is_human_readable() {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        crate::date::parse_date(&text).map_err(D::Error::custom)
+    } else {
+        Date::from_julian_day(i32::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+/// A date written as [`ser_date`] writes it.
+#[derive(Serialize, Deserialize)]
+struct DateForm(#[serde(serialize_with = "ser_date", deserialize_with = "de_date")] Date);
+
+pub(crate) fn ser_opt_date<S: serde::Serializer>(
+    date: &Option<Date>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match date {
-        Some(d) => s.serialize_str(&format_date(*d)),
+        Some(d) => s.serialize_some(&DateForm(*d)),
         None => s.serialize_none(),
     }
+}
+
+/// Reads what [`ser_opt_date`] wrote.
+pub(crate) fn de_opt_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Date>, D::Error> {
+    Ok(Option::<DateForm>::deserialize(d)?.map(|f| f.0))
 }
 
 fn ser_prefix_set<S: serde::Serializer>(

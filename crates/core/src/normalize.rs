@@ -30,7 +30,7 @@ use std::ops::Range;
 use url::{Position, Url};
 
 /// An observation value prepared for matching.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Normalized {
     /// The normalised value, original case.
     pub text: String,

@@ -20,9 +20,13 @@ use crate::hash::HashMap;
 use crate::model::{Bundle, Date, Kind};
 
 /// Which observations are in force, as of a date.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Timeline {
     /// The date, if one was set.
+    #[serde(
+        serialize_with = "crate::model::ser_opt_date",
+        deserialize_with = "crate::model::de_opt_date"
+    )]
     pub as_of: Option<Date>,
     /// Per observation: whether it is in force.
     pub active: Vec<bool>,

@@ -55,7 +55,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// What the evidence says about a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// A direct finding backs the claim.
@@ -116,7 +118,7 @@ impl fmt::Display for Verdict {
 }
 
 /// The verdict on one claim, with its reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ClaimVerdict {
     /// The claim's id.
     pub claim: String,
@@ -155,7 +157,9 @@ pub struct ClaimVerdict {
 /// finding on its own, so a verdict marked `reported` would stand on the
 /// reported observations alone, and one marked `synthetic` stands on
 /// made-up data only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Grounds {
     /// It rests on no observation (no evidence).
