@@ -10,7 +10,10 @@ fetch that actually instantiates the module. So this hook:
    `integrity`, and
 2. makes that loader check the wasm's SHA-384 before running it: a changed
    wasm is not run, and the page says so;
-3. puts the policy in a <meta> tag (the directives a meta tag can carry;
+3. writes the analysis worker's script, `worker-<hash>.js`: it runs the
+   same wasm, compiled and checked by the loader, which hands the module
+   to the worker (src/worker.rs), so nothing is fetched or checked twice;
+4. puts the policy in a <meta> tag (the directives a meta tag can carry;
    frame-ancestors only works as a header, see docs/hosting.md).
 
 Idempotent: a page without the inline loader is left alone.
@@ -48,6 +51,23 @@ def main() -> int:
     wasm = re.search(r"module_or_path: '(\./[^']+\.wasm)'", inline).group(1)
     with open(os.path.join(out, wasm[2:]), "rb") as f:
         wasm_sri = sri(f.read())
+    worker = f"""// The analysis worker (written by scripts/postbuild.py; see src/worker.rs).
+// It runs the app's own wasm: the page's loader compiled and checked it, and
+// sends the compiled module first. Every later message is a request.
+import init, {{ whoserves_worker_message }} from '{js}';
+let ready = null;
+self.onmessage = (e) => {{
+  if (e.data && e.data.module) {{
+    ready = init({{ module_or_path: e.data.module }});
+    return;
+  }}
+  ready.then(() => whoserves_worker_message(e.data));
+}};
+"""
+    worker_data = worker.encode()
+    worker_name = f"worker-{hashlib.sha256(worker_data).hexdigest()[:16]}.js"
+    with open(os.path.join(out, worker_name), "wb") as f:
+        f.write(worker_data)
     loader = f"""// Loads the app's wasm after checking its SHA-384 (written by scripts/postbuild.py).
 import init, * as bindings from '{js}';
 const WASM = new URL('{wasm}', import.meta.url);
@@ -61,8 +81,12 @@ if (globalThis.crypto && crypto.subtle) {{
     throw new Error('wasm integrity check failed: expected ' + INTEGRITY + ', got ' + got);
   }}
 }}
-const wasm = await init({{ module_or_path: bytes }});
+const module = await WebAssembly.compile(bytes);
+const wasm = await init({{ module_or_path: module }});
 window.wasmBindings = bindings;
+// For the analysis worker (src/worker.rs): the checked module, and its script.
+window.whoservesModule = module;
+window.whoservesWorker = new URL('./{worker_name}', import.meta.url).href;
 dispatchEvent(new CustomEvent('TrunkApplicationStarted', {{ detail: {{ wasm }} }}));
 """
     data = loader.encode()
@@ -85,7 +109,7 @@ dispatchEvent(new CustomEvent('TrunkApplicationStarted', {{ detail: {{ wasm }} }
             html = html.replace("<head>", "<head>\n    " + meta, 1)
     with open(index, "w", encoding="utf-8") as f:
         f.write(html)
-    print(f"postbuild: loader {name}, wasm {wasm_sri[:20]}…, CSP meta")
+    print(f"postbuild: loader {name}, worker {worker_name}, wasm {wasm_sri[:20]}…, CSP meta")
     return 0
 
 

@@ -15,6 +15,7 @@ pub mod live;
 pub mod load;
 pub mod panel;
 pub mod state;
+pub mod worker;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -344,6 +345,14 @@ fn Header() -> impl IntoView {
         if let Some(f) = load::first_file(load::input_files(&ev)) {
             spawn_local(load::load_file(state, f));
         }
+        // Emptied, so choosing the same file again (edited, or after a
+        // cancelled load) opens it again.
+        if let Some(input) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+        {
+            input.set_value("");
+        }
     };
     let selected = move || {
         state
@@ -378,7 +387,11 @@ pub(crate) fn Status() -> impl IntoView {
         match state.status.get() {
         Status::Idle => ().into_any(),
         Status::Busy(step) => view! {
-            <p class="progress" role="status" data-testid="progress"><span class="spinner" aria-hidden="true"></span>{step}</p>
+            <p class="progress" role="status" data-testid="progress"><span class="spinner" aria-hidden="true"></span>{step}
+                <Show when=move || state.cancellable.get()>
+                    " "<button data-testid="cancel-load" on:click=move |_| load::cancel(state)>"Cancel"</button>
+                </Show>
+            </p>
         }
         .into_any(),
         Status::Failed { source, message, diagnostics } => {

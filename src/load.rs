@@ -34,11 +34,16 @@ pub struct ManifestEntry {
 
 /// The text at `url`, or why a fetch failed in words a reader can act on.
 pub async fn fetch_text(url: &str) -> Result<String, String> {
-    fetch_final(url).await.map(|(text, _)| text)
+    fetch_final(url).await.map(|(text, _, _)| text)
 }
 
-/// The text at `url` and the URL it finally came from, after redirects.
-async fn fetch_final(url: &str) -> Result<(String, String), String> {
+/// Bytes copied into the wasm at a time, each copy a task of its own.
+const COPY_SLICE: usize = 4 << 20;
+
+/// The text at `url` and the URL it finally came from, after redirects;
+/// for a text the analysis worker will read ([`crate::worker::WORKER_BYTES`]),
+/// also its bytes as they came, to hand over without another copy.
+async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8Array>), String> {
     let resp = gloo_net::http::Request::get(url)
         .send()
         .await
@@ -57,18 +62,40 @@ async fn fetch_final(url: &str) -> Result<(String, String), String> {
     }
     let final_url = resp.url();
     // The exact bytes: a signature covers them, byte-order mark included.
-    let bytes = resp
-        .binary()
-        .await
-        .map_err(|e| format!("Could not read {url}: {e}"))?;
+    let unreadable = |e: wasm_bindgen::JsValue| format!("Could not read {url}: {e:?}");
+    let resp = web_sys::Response::from(resp);
+    let buffer = resp.array_buffer().map_err(unreadable)?;
+    let (bytes, raw) = read_buffer(buffer).await.map_err(unreadable)?;
+    mark("whoserves:bytes");
     String::from_utf8(bytes)
-        .map(|t| (t, final_url))
+        .map(|t| (t, final_url, raw))
         .map_err(|e| {
             format!(
                 "{url} is not UTF-8 text (invalid byte at {}).",
                 e.utf8_error().valid_up_to()
             )
         })
+}
+
+/// The bytes of an `ArrayBuffer` promise (a response's or a file's), copied
+/// into the wasm: a big body in slices, letting the page run between
+/// them. For a text the analysis worker will read, also the bytes as they
+/// came, to hand over without another copy.
+async fn read_buffer(
+    buffer: js_sys::Promise,
+) -> Result<(Vec<u8>, Option<js_sys::Uint8Array>), wasm_bindgen::JsValue> {
+    let raw = js_sys::Uint8Array::new(&JsFuture::from(buffer).await?);
+    let mut bytes = vec![0; raw.length() as usize];
+    let len = bytes.len();
+    for start in (0..len).step_by(COPY_SLICE) {
+        let end = (start + COPY_SLICE).min(len);
+        raw.subarray(start as u32, end as u32)
+            .copy_to(&mut bytes[start..end]);
+        if len > COPY_SLICE {
+            next_frame().await;
+        }
+    }
+    Ok((bytes, (len >= crate::worker::WORKER_BYTES).then_some(raw)))
 }
 
 /// The signature of the bundle whose text came from `url`: its detached
@@ -111,7 +138,7 @@ pub fn absolute(base: &str) -> String {
 }
 
 /// Lets the browser paint (so the progress text shows) before heavy work.
-async fn next_frame() {
+pub(crate) async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
@@ -168,7 +195,7 @@ async fn analyse_and_show(
     source: String,
     param: Option<String>,
     base: String,
-    text: String,
+    (text, raw): (String, Option<js_sys::Uint8Array>),
     signature: Verification,
 ) {
     let live = &state.live;
@@ -177,7 +204,7 @@ async fn analyse_and_show(
     live.lines.set(Vec::new());
     let text = Arc::new(text);
     analyse(
-        state, generation, source, param, base, text, None, signature,
+        state, generation, source, param, base, text, None, signature, raw,
     )
     .await;
 }
@@ -204,6 +231,7 @@ pub async fn show_with_live(state: AppState, live: crate::live::Live) {
         cur.text,
         merged,
         cur.signature,
+        None,
     )
     .await;
 }
@@ -220,9 +248,14 @@ async fn analyse(
     text: Arc<String>,
     shown: Option<String>,
     signature: Verification,
+    raw: Option<js_sys::Uint8Array>,
 ) {
     let live = shown.is_some();
-    let shown_text = shown.unwrap_or_else(|| text.as_ref().clone());
+    // Copied only if the page analyses it: a worker gets its own copy.
+    let shown_text: std::borrow::Cow<str> = match shown {
+        Some(s) => s.into(),
+        None => text.as_str().into(),
+    };
     // The core plans where each included library is; this shell fetches.
     let mut libraries = Vec::new();
     let mut listed = Vec::new();
@@ -234,7 +267,29 @@ async fn analyse(
     } else {
         Base::Url(absolute(&base))
     };
-    for inc in plan(&shown_text, &from) {
+    // A big bundle goes to the analysis worker now: even planning its
+    // includes reads every observation.
+    let mut planned = None;
+    if shown_text.len() >= crate::worker::WORKER_BYTES {
+        state.status.set(Status::Busy(format!(
+            "Reading {:.1} MB…",
+            shown_text.len() as f64 / 1_048_576.0
+        )));
+        state.cancellable.set(true);
+        // The bytes as fetched are `text`'s, not a live layer's.
+        let raw = raw.filter(|_| !live);
+        match crate::worker::start_with(&shown_text, raw, &from).await {
+            Ok(p) => planned = Some(p),
+            Err(crate::worker::Outcome::Cancelled) => return,
+            Err(why) => unavailable(&why),
+        }
+        if !state.is_latest(generation) {
+            return;
+        }
+    }
+    let in_worker = planned.is_some();
+    let planned = planned.unwrap_or_else(|| plan(&shown_text, &from));
+    for inc in planned {
         listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
@@ -271,21 +326,43 @@ async fn analyse(
     if !state.is_latest(generation) {
         return;
     }
-    let main = Document {
+    let main = |text: std::borrow::Cow<str>| Document {
         name: source.clone(),
-        text: shown_text,
+        text: text.into_owned(),
     };
     mark("whoserves:fetched");
-    let analysis = analyze_documents(&main, &libraries, &Limits::default());
-    if analysis.has_errors() {
+    let has_errors = |diagnostics: Vec<whoserves_core::Diagnostic>| {
         state.status.set(Status::Failed {
             source: source.clone(),
             message: format!(
                 "{source} has errors, so it is not shown. Fix them and load it again; the view below is unchanged."
             ),
-            diagnostics: analysis.diagnostics,
+            diagnostics,
         });
+    };
+    let mut first_layout = None;
+    let mut from_worker = None;
+    if in_worker {
+        match with_worker(state, generation, &source, &libraries).await {
+            Ok((a, layout)) => {
+                first_layout = layout;
+                from_worker = Some(a);
+            }
+            Err(crate::worker::Outcome::Failed(d)) => return has_errors(d),
+            Err(crate::worker::Outcome::Cancelled) => return,
+            Err(why) => unavailable(&why),
+        }
+    }
+    let analysis = match from_worker {
+        Some(a) => a,
+        None => analyze_documents(&main(shown_text), &libraries, &Limits::default()),
+    };
+    state.cancellable.set(false);
+    if !state.is_latest(generation) {
         return;
+    }
+    if analysis.has_errors() {
+        return has_errors(analysis.diagnostics);
     }
     let foreign = foreign_origin(state, param.as_deref(), &base);
     state.current.set(Some(Current {
@@ -299,9 +376,61 @@ async fn analyse(
         foreign,
         signature,
         unpinned,
+        first_layout,
     }));
     state.status.set(Status::Idle);
     mark("whoserves:analysed");
+}
+
+/// Says on the console why a big bundle is analysed on the page after all.
+fn unavailable(why: &crate::worker::Outcome) {
+    web_sys::console::warn_1(
+        &format!("whoserves: analysing on the page, the worker could not: {why:?}").into(),
+    );
+}
+
+/// [`crate::worker::analyse`] for the load `generation`, with its steps on
+/// the progress line and a Cancel button beside it; also the first view's
+/// layout, for the filters and layout on screen now.
+async fn with_worker(
+    state: AppState,
+    generation: u64,
+    name: &str,
+    libraries: &[Result<Document, whoserves_core::Diagnostic>],
+) -> Result<(whoserves_core::Analysis, Option<crate::state::FirstLayout>), crate::worker::Outcome> {
+    let filters = state.filters.get_untracked();
+    let kind = state.layout_kind.get_untracked();
+    let step = std::rc::Rc::new(move |s: crate::worker::Step| {
+        if state.is_latest(generation) {
+            state.status.set(Status::Busy(s.describe()));
+        }
+    });
+    state.cancellable.set(true);
+    let result = crate::worker::analyse(name, libraries, &filters, kind.force(), step, move || {
+        state.is_latest(generation)
+    })
+    .await;
+    result.map(|(a, layout)| {
+        let first = layout.map(|l| crate::state::FirstLayout {
+            filters,
+            kind,
+            layout: Shared(Arc::new(l)),
+        });
+        (a, first)
+    })
+}
+
+/// Stops the load in progress (the worker's analysis, or reading its
+/// answer back); the bundle on screen stays.
+pub fn cancel(state: AppState) {
+    crate::worker::cancel();
+    state.begin_load();
+    state.cancellable.set(false);
+    state.status.set(Status::Failed {
+        source: String::new(),
+        message: "Loading was cancelled; the view below is unchanged.".into(),
+        diagnostics: vec![],
+    });
 }
 
 /// Where a bundle comes from when the site's manifest does not list it:
@@ -357,12 +486,14 @@ pub async fn load_url_as(state: AppState, generation: u64, url: String) {
     }
     state.status.set(Status::Busy(format!("Fetching {url}…")));
     let fetched = fetch_final(&url).await;
+    mark("whoserves:received");
     if !state.is_latest(generation) {
         return;
     }
     match fetched {
-        Ok((text, final_url)) => {
+        Ok((text, final_url, raw)) => {
             let signature = check_signature(state, &text, &final_url).await;
+            mark("whoserves:signature");
             if !state.is_latest(generation) {
                 return;
             }
@@ -388,7 +519,16 @@ pub async fn load_url_as(state: AppState, generation: u64, url: String) {
             } else {
                 final_url
             };
-            analyse_and_show(state, generation, source, Some(url), base, text, signature).await
+            analyse_and_show(
+                state,
+                generation,
+                source,
+                Some(url),
+                base,
+                (text, raw),
+                signature,
+            )
+            .await
         }
         Err(message) => fail(state, url, message),
     }
@@ -402,16 +542,45 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
     let name = file.name();
     let source = format!("file: {name}");
     state.status.set(Status::Busy(format!("Reading {name}…")));
-    let read = JsFuture::from(file.text()).await;
+    let read = read_buffer(file.array_buffer()).await;
     if !state.is_latest(generation) {
         return;
     }
-    let text = match read {
-        Ok(v) => v.as_string().unwrap_or_default(),
-        Err(_) => return fail(state, source, format!("Could not read {name} as text.")),
+    let (text, raw) = match read.map(|(b, raw)| (String::from_utf8(b), raw)) {
+        Ok((Ok(t), raw)) => (t, raw),
+        Ok((Err(e), _)) => {
+            let at = e.utf8_error().valid_up_to();
+            return fail(
+                state,
+                source,
+                format!("{name} is not UTF-8 text (invalid byte at {at})."),
+            );
+        }
+        Err(_) => return fail(state, source, format!("Could not read {name}.")),
     };
-    // A file from disk makes no request to another site unasked.
-    let hosts = other_sites(&text, &name);
+    // A file from disk makes no request to another site unasked. A big
+    // one is planned in the analysis worker: planning reads every
+    // observation.
+    let base = Base::Site(absolute(&format!("bundles/{name}")));
+    let planned = match raw {
+        Some(raw) => {
+            state.status.set(Status::Busy(format!(
+                "Reading {:.1} MB…",
+                text.len() as f64 / 1_048_576.0
+            )));
+            state.cancellable.set(true);
+            let planned = crate::worker::start_with(&text, Some(raw), &base).await;
+            crate::worker::cancel();
+            state.cancellable.set(false);
+            if !state.is_latest(generation) {
+                return;
+            }
+            planned.ok()
+        }
+        None => None,
+    };
+    let planned = planned.unwrap_or_else(|| plan(&text, &base));
+    let hosts = other_sites(planned);
     if !hosts.is_empty() {
         state.status.set(Status::AskIncludes {
             name,
@@ -424,12 +593,12 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
 }
 
 /// The hosts, other than this site's, that a file opened from disk would
-/// fetch libraries from.
-fn other_sites(text: &str, name: &str) -> Vec<String> {
+/// fetch libraries from, by its include plan.
+fn other_sites(planned: Vec<whoserves_core::include::Include>) -> Vec<String> {
     let page = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    let mut hosts: Vec<String> = plan(text, &Base::Site(absolute(&format!("bundles/{name}"))))
+    let mut hosts: Vec<String> = planned
         .into_iter()
         .filter(|inc| inc.skip.is_none())
         .filter_map(|inc| inc.target.ok())
@@ -457,7 +626,7 @@ async fn show_file(state: AppState, generation: u64, name: String, text: String)
         source,
         None,
         format!("bundles/{name}"),
-        text,
+        (text, None),
         Verification::Unsigned,
     )
     .await;

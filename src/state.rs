@@ -59,6 +59,21 @@ pub struct Current {
     /// The libraries it reads that no SHA-256 pins, so that its signature
     /// does not cover them.
     pub unpinned: Vec<String>,
+    /// The layout the analysis worker made for the first view, if it made
+    /// one (`src/worker.rs`).
+    pub first_layout: Option<FirstLayout>,
+}
+
+/// A layout made with the analysis, for one view: used while the page
+/// shows that view, instead of laying the graph out again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstLayout {
+    /// The filters it was made for.
+    pub filters: Filters,
+    /// The layout choice it was made for.
+    pub kind: LayoutKind,
+    /// The layout.
+    pub layout: Shared<Layout>,
 }
 
 /// What the loader is doing.
@@ -150,6 +165,16 @@ impl LayoutKind {
         }
     }
 
+    /// Whether the force-directed layout is asked for (`None`: chosen by
+    /// the graph's size).
+    pub fn force(self) -> Option<bool> {
+        match self {
+            LayoutKind::Force => Some(true),
+            LayoutKind::Columns => Some(false),
+            LayoutKind::Auto => None,
+        }
+    }
+
     /// Parses [`LayoutKind::as_str`].
     pub fn parse(s: &str) -> Self {
         match s {
@@ -213,6 +238,9 @@ pub struct AppState {
     /// The public keys whose signatures the viewer trusts: the manifest's,
     /// and any `key=` of the link.
     pub trusted_keys: RwSignal<Vec<whoserves_core::sign::TrustedKey>>,
+    /// Whether the load in progress can be cancelled (it runs in the
+    /// analysis worker).
+    pub cancellable: RwSignal<bool>,
 }
 
 impl Current {
@@ -289,11 +317,14 @@ impl AppState {
         let layout_kind = RwSignal::new(LayoutKind::Auto);
         let layout = Memo::new(move |_| {
             let g = graph.get();
-            let force = match layout_kind.get() {
-                LayoutKind::Force => Some(true),
-                LayoutKind::Columns => Some(false),
-                LayoutKind::Auto => None,
-            };
+            let kind = layout_kind.get();
+            let first = current.with(|c| c.as_ref().and_then(|c| c.first_layout.clone()));
+            if let Some(f) = first {
+                if f.kind == kind && filters.with(|x| *x == f.filters) {
+                    return f.layout;
+                }
+            }
+            let force = kind.force();
             crate::load::mark("whoserves:layout-start");
             let l = layout::for_graph(&g, force);
             crate::load::mark("whoserves:layout-end");
@@ -318,6 +349,7 @@ impl AppState {
             filters_open: RwSignal::new(false),
             load_generation: StoredValue::new(0),
             trusted_keys: RwSignal::new(Vec::new()),
+            cancellable: RwSignal::new(false),
         }
     }
 }

@@ -26,8 +26,9 @@ export function firstLoad(dist) {
   const defaultBundle = JSON.parse(readFileSync(join(dist, 'bundles', manifest.default), 'utf8'));
   const list = [
     'index.html',
-    // The loader and the app's JavaScript glue (scripts/postbuild.py).
-    ...files.filter((f) => f.endsWith('.js')),
+    // The loader and the app's JavaScript glue (scripts/postbuild.py); not
+    // the analysis worker's script, which only a big bundle fetches.
+    ...files.filter((f) => f.endsWith('.js') && !f.startsWith('worker-')),
     ...files.filter((f) => f.endsWith('.wasm')),
     ...files.filter((f) => f.endsWith('.css')),
     'bundles/index.json',

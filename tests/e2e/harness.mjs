@@ -80,6 +80,8 @@ export function cliReport(file, ...extra) {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    // A big bundle's report, every trace in it, runs to hundreds of MB.
+    maxBuffer: 1 << 30,
   });
   return JSON.parse(out);
 }

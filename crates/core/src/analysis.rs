@@ -5,7 +5,7 @@
 //! flattens an `Analysis` for printing; it sits above this module.
 
 use crate::diag::{self, Code, Diagnostic};
-use crate::engine::{evaluate, Evaluation, Finding, Stop};
+use crate::engine::{evaluate, evaluate_with, Evaluation, Finding, Stop};
 use crate::limits::Limits;
 use crate::load::{includes, load, load_with, Loaded};
 use crate::model::Bundle;
@@ -210,8 +210,50 @@ pub fn analyze_documents(
     libraries: &[Result<Document, Diagnostic>],
     limits: &Limits,
 ) -> Analysis {
+    analyze_documents_with(main, libraries, limits, &mut |_| {})
+}
+
+/// How far a long analysis has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The bundle and its libraries are read: this many bytes, with this
+    /// many observations.
+    Read {
+        /// Bytes read.
+        bytes: usize,
+        /// Observations found in them.
+        observations: usize,
+    },
+    /// Rules have run over `done` of `of` observations.
+    Evaluated {
+        /// Observations gone through.
+        done: usize,
+        /// All of them.
+        of: usize,
+    },
+}
+
+/// [`analyze_documents`], telling `progress` how far it has got.
+pub fn analyze_documents_with(
+    main: &Document,
+    libraries: &[Result<Document, Diagnostic>],
+    limits: &Limits,
+    progress: &mut dyn FnMut(Progress),
+) -> Analysis {
     let (bundle, diagnostics) = load_documents(main, libraries, limits);
-    finish(bundle, diagnostics, limits, None)
+    let bytes = main.text.len()
+        + libraries
+            .iter()
+            .filter_map(|l| l.as_ref().ok())
+            .map(|l| l.text.len())
+            .sum::<usize>();
+    progress(Progress::Read {
+        bytes,
+        observations: bundle.observations.len(),
+    });
+    finish_with(bundle, diagnostics, limits, None, &mut |done, of| {
+        progress(Progress::Evaluated { done, of })
+    })
 }
 
 /// Like [`analyze_documents`], without evaluating: the bundle and its
@@ -377,9 +419,20 @@ fn addresses_without_ranges(bundle: &Bundle, diagnostics: &mut Vec<Diagnostic>) 
 /// Evaluates a loaded bundle as of `as_of` and judges its claims.
 pub(crate) fn finish(
     bundle: Bundle,
+    diagnostics: Vec<Diagnostic>,
+    limits: &Limits,
+    as_of: Option<Date>,
+) -> Analysis {
+    finish_with(bundle, diagnostics, limits, as_of, &mut |_, _| {})
+}
+
+/// [`finish`], with [`crate::engine::evaluate_with`]'s progress.
+fn finish_with(
+    bundle: Bundle,
     mut diagnostics: Vec<Diagnostic>,
     limits: &Limits,
     as_of: Option<Date>,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Analysis {
     let load_diagnostics = diagnostics.len();
     let timeline = timeline(&bundle, as_of);
@@ -388,7 +441,7 @@ pub(crate) fn finish(
         unmatched,
         stopped,
         ..
-    } = evaluate(&bundle, &timeline.active, limits);
+    } = evaluate_with(&bundle, &timeline.active, limits, progress);
     let stop = match stopped {
         Some(Stop::Matches(n)) => Some(format!(
             "evaluation stopped after {n} rule matches, the limit; rules that broad attribute everything and show nothing"

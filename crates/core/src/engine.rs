@@ -653,6 +653,21 @@ pub enum Stop {
 /// Complexity: O(rules) to compile, then per observation O(index probes +
 /// candidates); independent of the number of rules that cannot match.
 pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation {
+    evaluate_with(bundle, active, limits, &mut |_, _| {})
+}
+
+/// Observations between two calls of [`evaluate_with`]'s `progress`.
+pub const PROGRESS_EVERY: usize = 8_192;
+
+/// [`evaluate`], calling `progress(done, total)` every [`PROGRESS_EVERY`]
+/// observations: how many of the bundle's observations it has gone
+/// through, for a progress bar.
+pub fn evaluate_with(
+    bundle: &Bundle,
+    active: &[bool],
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Evaluation {
     let set = RuleSet::new(&bundle.rules);
     let range_index: HashMap<&str, usize> = bundle
         .ranges
@@ -684,7 +699,11 @@ pub fn evaluate(bundle: &Bundle, active: &[bool], limits: &Limits) -> Evaluation
     let mut total = 0usize;
     let mut work = 0u64;
     let mut stopped = None;
+    let of = bundle.observations.len();
     'observations: for (oi, obs) in bundle.observations.iter().enumerate() {
+        if oi > 0 && oi.is_multiple_of(PROGRESS_EVERY) {
+            progress(oi, of);
+        }
         if !active.is_empty() && !active[oi] {
             continue;
         }

@@ -43,7 +43,7 @@ impl Base {
 }
 
 /// Where an included library is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// A local path.
     Path(String),
@@ -60,8 +60,9 @@ impl Target {
     }
 }
 
-/// One entry of a bundle's `include` list, planned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One entry of a bundle's `include` list, planned. (Serialised, the
+/// analysis worker's plan reaches the page: `src/worker.rs`.)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Include {
     /// Position in the `include` list.
     pub index: usize,

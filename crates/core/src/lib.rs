@@ -55,7 +55,10 @@ pub mod verdict;
 pub mod view;
 pub mod wire;
 
-pub use analysis::{analyze, analyze_documents, validate_documents, Analysis, Document};
+pub use analysis::{
+    analyze, analyze_documents, analyze_documents_with, validate_documents, Analysis, Document,
+    Progress,
+};
 pub use diag::{Code, Diagnostic, Severity};
 pub use engine::{evaluate, Finding, RuleSet, Trace};
 pub use limits::Limits;
