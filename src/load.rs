@@ -61,6 +61,14 @@ async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8A
         ));
     }
     let final_url = resp.url();
+    // A big body will go to the analysis worker: start it meanwhile.
+    let length = resp
+        .headers()
+        .get("content-length")
+        .and_then(|l| l.parse::<usize>().ok());
+    if length.is_some_and(|l| l >= crate::worker::WORKER_BYTES) {
+        crate::worker::prestart();
+    }
     // The exact bytes: a signature covers them, byte-order mark included.
     let unreadable = |e: wasm_bindgen::JsValue| format!("Could not read {url}: {e:?}");
     let resp = web_sys::Response::from(resp);
@@ -270,6 +278,11 @@ async fn analyse(
     // A big bundle goes to the analysis worker now: even planning its
     // includes reads every observation.
     let mut planned = None;
+    // The view the worker lays out first: the one on screen as it starts.
+    let first_view = (
+        state.filters.get_untracked(),
+        state.layout_kind.get_untracked(),
+    );
     if shown_text.len() >= crate::worker::WORKER_BYTES {
         state.status.set(Status::Busy(format!(
             "Reading {:.1} MB…",
@@ -278,7 +291,14 @@ async fn analyse(
         state.cancellable.set(true);
         // The bytes as fetched are `text`'s, not a live layer's.
         let raw = raw.filter(|_| !live);
-        match crate::worker::start_with(&shown_text, raw, &from).await {
+        let view = crate::worker::FirstView {
+            name: &source,
+            filters: &first_view.0,
+            force: first_view.1.force(),
+        };
+        match crate::worker::start_with(&shown_text, raw, &from, &view, progress(state, generation))
+            .await
+        {
             Ok(p) => planned = Some(p),
             Err(crate::worker::Outcome::Cancelled) => return,
             Err(why) => unavailable(&why),
@@ -289,7 +309,7 @@ async fn analyse(
     }
     let in_worker = planned.is_some();
     let planned = planned.unwrap_or_else(|| plan(&shown_text, &from));
-    for inc in planned {
+    for inc in planned.clone() {
         listed.push((inc.reference.clone(), inc.skip.clone()));
         if inc.skip.is_some() {
             continue;
@@ -343,7 +363,7 @@ async fn analyse(
     let mut first_layout = None;
     let mut from_worker = None;
     if in_worker {
-        match with_worker(state, generation, &source, &libraries).await {
+        match with_worker(state, generation, &source, &planned, &libraries, first_view).await {
             Ok((a, layout)) => {
                 first_layout = layout;
                 from_worker = Some(a);
@@ -365,6 +385,15 @@ async fn analyse(
         return has_errors(analysis.diagnostics);
     }
     let foreign = foreign_origin(state, param.as_deref(), &base);
+    // Analysed: what follows is drawing it, a task of its own after the
+    // worker's answer (the benchmark tells the two apart by this mark).
+    mark("whoserves:analysed");
+    if in_worker {
+        next_frame().await;
+        if !state.is_latest(generation) {
+            return;
+        }
+    }
     state.current.set(Some(Current {
         source,
         param,
@@ -379,7 +408,6 @@ async fn analyse(
         first_layout,
     }));
     state.status.set(Status::Idle);
-    mark("whoserves:analysed");
 }
 
 /// Says on the console why a big bundle is analysed on the page after all.
@@ -389,26 +417,34 @@ fn unavailable(why: &crate::worker::Outcome) {
     );
 }
 
+/// Puts the worker's steps on the progress line, while load `generation`
+/// is the latest.
+fn progress(state: AppState, generation: u64) -> std::rc::Rc<dyn Fn(crate::worker::Step)> {
+    std::rc::Rc::new(move |s: crate::worker::Step| {
+        if state.is_latest(generation) {
+            state.status.set(Status::Busy(s.describe()));
+        }
+    })
+}
+
 /// [`crate::worker::analyse`] for the load `generation`, with its steps on
-/// the progress line and a Cancel button beside it; also the first view's
-/// layout, for the filters and layout on screen now.
+/// the progress line (a Cancel button beside it); also the first view's
+/// layout, for the filters and layout that were on screen when it began.
 async fn with_worker(
     state: AppState,
     generation: u64,
     name: &str,
+    planned: &[whoserves_core::include::Include],
     libraries: &[Result<Document, whoserves_core::Diagnostic>],
+    (filters, kind): (whoserves_core::view::Filters, crate::state::LayoutKind),
 ) -> Result<(whoserves_core::Analysis, Option<crate::state::FirstLayout>), crate::worker::Outcome> {
-    let filters = state.filters.get_untracked();
-    let kind = state.layout_kind.get_untracked();
-    let step = std::rc::Rc::new(move |s: crate::worker::Step| {
-        if state.is_latest(generation) {
-            state.status.set(Status::Busy(s.describe()));
-        }
-    });
-    state.cancellable.set(true);
-    let result = crate::worker::analyse(name, libraries, &filters, kind.force(), step, move || {
-        state.is_latest(generation)
-    })
+    let result = crate::worker::analyse(
+        name,
+        planned,
+        libraries,
+        progress(state, generation),
+        move || state.is_latest(generation),
+    )
     .await;
     result.map(|(a, layout)| {
         let first = layout.map(|l| crate::state::FirstLayout {
@@ -569,7 +605,20 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
                 text.len() as f64 / 1_048_576.0
             )));
             state.cancellable.set(true);
-            let planned = crate::worker::start_with(&text, Some(raw), &base).await;
+            let filters = state.filters.get_untracked();
+            let view = crate::worker::FirstView {
+                name: &name,
+                filters: &filters,
+                force: None,
+            };
+            let planned = crate::worker::start_with(
+                &text,
+                Some(raw),
+                &base,
+                &view,
+                progress(state, generation),
+            )
+            .await;
             crate::worker::cancel();
             state.cancellable.set(false);
             if !state.is_latest(generation) {

@@ -61,28 +61,53 @@ fn array_of(bytes: &[u8]) -> Uint8Array {
 
 // ---- The worker's side ----
 
-thread_local! {
-    /// The bundle's text, kept between the plan and the analysis.
-    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+/// What the worker keeps between the plan and the analysis.
+#[derive(Default)]
+struct Pending {
+    /// The bundle as the page named and read it.
+    main: Option<Document>,
+    /// The view to lay out first: its filters and layout choice.
+    filters: Filters,
+    force: Option<bool>,
 }
 
-/// Handles one request in the worker (called by the worker script):
-/// `plan` keeps the bundle's text and plans its includes; `analyse`
-/// analyses it with the libraries the page fetched.
-pub fn on_message(data: JsValue) {
+thread_local! {
+    static PENDING: RefCell<Pending> = RefCell::new(Pending::default());
+}
+
+/// Whether a plan leaves nothing to fetch: then the worker analyses at
+/// once, and the page, which sees the same plan, sends no libraries.
+pub fn nothing_to_fetch(plan: &[Include]) -> bool {
+    plan.iter().all(|i| i.skip.is_some())
+}
+
+/// Byte arrays for `chunks`, and the list of their buffers to move.
+fn buffers(chunks: &[Vec<u8>]) -> (Array, Array) {
+    let (list, transfer) = (Array::new(), Array::new());
+    for c in chunks {
+        let a = array_of(c);
+        transfer.push(&a.buffer());
+        list.push(&a);
+    }
+    (list, transfer)
+}
+
+/// Posts a message from the worker to the page.
+fn post(pairs: &[(&str, JsValue)], transfer: Option<&Array>) {
     let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
         return;
     };
-    let id = get(&data, "id");
-    let post = |pairs: &[(&str, JsValue)], transfer: Option<&Array>| {
-        let mut all = vec![("id", id.clone())];
-        all.extend(pairs.iter().cloned());
-        let msg = object(&all);
-        let _ = match transfer {
-            Some(t) => scope.post_message_with_transfer(&msg, t),
-            None => scope.post_message(&msg),
-        };
+    let msg = object(pairs);
+    let _ = match transfer {
+        Some(t) => scope.post_message_with_transfer(&msg, t),
+        None => scope.post_message(&msg),
     };
+}
+
+/// Handles one request in the worker (called by the worker script):
+/// `plan` keeps the bundle's text and the view, and plans the includes;
+/// `analyse` analyses the text with the libraries the page fetched.
+pub fn on_message(data: JsValue) {
     if get(&data, "kind").as_string().as_deref() == Some("plan") {
         let text = text_of(&get(&data, "text"));
         let from = get(&data, "base").as_string().unwrap_or_default();
@@ -91,17 +116,34 @@ pub fn on_message(data: JsValue) {
         } else {
             Base::Url(from)
         };
-        let planned = serde_json::to_string(&plan(&text, &base)).unwrap_or_default();
-        TEXT.with(|t| *t.borrow_mut() = text);
-        return post(
-            &[("kind", "planned".into()), ("plan", planned.into())],
-            None,
-        );
+        let planned = plan(&text, &base);
+        let query: Vec<(String, String)> = Array::from(&get(&data, "filters"))
+            .iter()
+            .map(|p| {
+                let p = Array::from(&p);
+                (
+                    p.get(0).as_string().unwrap_or_default(),
+                    p.get(1).as_string().unwrap_or_default(),
+                )
+            })
+            .collect();
+        PENDING.with(|p| {
+            *p.borrow_mut() = Pending {
+                main: Some(Document {
+                    name: get(&data, "name").as_string().unwrap_or_default(),
+                    text,
+                }),
+                filters: Filters::from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                force: get(&data, "force").as_bool(),
+            }
+        });
+        let json = serde_json::to_string(&planned).unwrap_or_default();
+        post(&[("kind", "planned".into()), ("plan", json.into())], None);
+        if nothing_to_fetch(&planned) {
+            answer(&[]);
+        }
+        return;
     }
-    let main = Document {
-        name: get(&data, "name").as_string().unwrap_or_default(),
-        text: TEXT.with(|t| std::mem::take(&mut *t.borrow_mut())),
-    };
     let libraries: Vec<Result<Document, Diagnostic>> = Array::from(&get(&data, "libraries"))
         .iter()
         .map(|l| match get(&l, "error").as_string() {
@@ -114,12 +156,40 @@ pub fn on_message(data: JsValue) {
             }),
         })
         .collect();
-    let mut report = |p: Progress| {
+    answer(&libraries);
+}
+
+/// Analyses the kept text with `libraries` and answers: the analysis in
+/// transport parts first, so the page reads them while the worker lays
+/// out the first view, then that layout.
+fn answer(libraries: &[Result<Document, Diagnostic>]) {
+    let Pending {
+        main,
+        filters,
+        force,
+    } = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let Some(main) = main else {
+        return post(
+            &[("kind", "error".into()), ("message", "no bundle".into())],
+            None,
+        );
+    };
+    let mut report = |p: Progress<'_>| {
         let (step, done, of) = match p {
-            Progress::Read {
-                bytes,
-                observations,
-            } => ("read", bytes, observations),
+            Progress::Read { bytes, bundle } => {
+                // The observations go now: the page reads them while the
+                // rules run here.
+                if !bundle.observations.is_empty() {
+                    if let Ok(chunks) = transport::encode_observations(&bundle.observations) {
+                        let (list, transfer) = buffers(&chunks);
+                        post(
+                            &[("kind", "observations".into()), ("chunks", list.into())],
+                            Some(&transfer),
+                        );
+                    }
+                }
+                ("read", bytes, bundle.observations.len())
+            }
             Progress::Evaluated { done, of } => ("evaluated", done, of),
         };
         post(
@@ -133,7 +203,7 @@ pub fn on_message(data: JsValue) {
         );
     };
     let analysis =
-        whoserves_core::analyze_documents_with(&main, &libraries, &Limits::default(), &mut report);
+        whoserves_core::analyze_documents_with(&main, libraries, &Limits::default(), &mut report);
     if analysis.has_errors() {
         let json = serde_json::to_string(&analysis.diagnostics).unwrap_or_default();
         return post(
@@ -146,55 +216,44 @@ pub fn on_message(data: JsValue) {
         None,
     );
     let then = analysis.then();
-    // The first view's layout, for the filters and layout the page shows.
-    let query: Vec<(String, String)> = Array::from(&get(&data, "filters"))
-        .iter()
-        .map(|p| {
-            let p = Array::from(&p);
-            (
-                p.get(0).as_string().unwrap_or_default(),
-                p.get(1).as_string().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let filters = Filters::from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let force = get(&data, "force").as_bool();
-    let layout = if filters.as_of.is_none() {
-        let g = view::build(&analysis, &filters);
-        transport::encode_layout(&layout::for_graph(&g, force)).ok()
-    } else {
-        None
-    };
     match transport::encode(&main.text, &analysis, Some(then)) {
         Ok(parts) => {
-            let transfer = Array::new();
+            let (chunks, transfer) = buffers(&parts.chunks);
             let head = array_of(&parts.head);
             transfer.push(&head.buffer());
-            let chunks = Array::new();
-            for c in &parts.chunks {
-                let a = array_of(c);
-                transfer.push(&a.buffer());
-                chunks.push(&a);
-            }
-            let layout = match layout {
-                Some(l) => {
-                    let a = array_of(&l);
-                    transfer.push(&a.buffer());
-                    a.into()
-                }
-                None => JsValue::NULL,
-            };
             post(
                 &[
                     ("kind", "done".into()),
                     ("head", head.into()),
                     ("chunks", chunks.into()),
-                    ("layout", layout),
                 ],
                 Some(&transfer),
             );
         }
-        Err(e) => post(&[("kind", "error".into()), ("message", e.into())], None),
+        Err(e) => return post(&[("kind", "error".into()), ("message", e.into())], None),
+    }
+    // The first view's layout, for the filters and layout the page shows.
+    let layout = filters
+        .as_of
+        .is_none()
+        .then(|| {
+            transport::encode_layout(&layout::for_graph(&view::build(&analysis, &filters), force))
+                .ok()
+        })
+        .flatten();
+    match layout {
+        Some(l) => {
+            let a = array_of(&l);
+            let transfer = Array::of1(&a.buffer());
+            post(
+                &[("kind", "layout".into()), ("layout", a.into())],
+                Some(&transfer),
+            );
+        }
+        None => post(
+            &[("kind", "layout".into()), ("layout", JsValue::NULL)],
+            None,
+        ),
     }
 }
 
@@ -222,8 +281,8 @@ pub enum Step {
     Evaluated(usize, usize),
     /// Laying out the first view.
     Layout,
-    /// The page is reading the result back: items, of all.
-    Receiving(usize, usize),
+    /// The page is reading the result back: observations and findings read.
+    Receiving(usize),
 }
 
 impl Step {
@@ -243,12 +302,17 @@ impl Step {
                 done * 100 / (*of).max(1)
             ),
             Step::Layout => "Judging the claims and laying out the graph…".into(),
-            Step::Receiving(done, of) => {
-                format!("Receiving the analysis: {} of {} items…", n(*done), n(*of))
-            }
+            Step::Receiving(done) => format!(
+                "Receiving the analysis: {} observations and findings read…",
+                n(*done)
+            ),
         }
     }
 }
+
+/// How long the page reads the worker's answer before letting other work
+/// run, in milliseconds: well under the 50 ms of a long task.
+const SLICE_MS: f64 = 24.0;
 
 /// Why the worker gave no analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,6 +334,8 @@ struct Running {
     /// Settles the request waiting for an answer, with the answer or
     /// `null` (cancelled).
     resolve: Rc<RefCell<Option<js_sys::Function>>>,
+    /// Answers that came while nothing waited, oldest first.
+    inbox: Rc<RefCell<std::collections::VecDeque<JsValue>>>,
     /// Where the worker's progress goes.
     step: StepSlot,
     // Kept alive while the worker may call them.
@@ -279,11 +345,19 @@ struct Running {
 
 thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+    /// A worker started ahead, while a big body downloads ([`prestart`]).
+    static SPARE: RefCell<Option<Running>> = const { RefCell::new(None) };
 }
 
-/// Whether a worker is at work.
-pub fn busy() -> bool {
-    RUNNING.with(|r| r.borrow().is_some())
+/// Starts a worker now, for the big bundle whose body is on its way: it
+/// instantiates the module while the bytes arrive. [`start_with`] takes it.
+pub fn prestart() {
+    if SPARE.with(|s| s.borrow().is_some()) {
+        return;
+    }
+    if let Ok(r) = spawn() {
+        SPARE.with(|s| *s.borrow_mut() = Some(r));
+    }
 }
 
 /// Stops the worker; the request it was on ends as [`Outcome::Cancelled`].
@@ -296,9 +370,19 @@ pub fn cancel() {
     }
 }
 
-/// Starts a worker (ending any other), handing it the page's compiled module.
+/// Starts a worker (ending any other, taking a spare if there is one).
 fn start() -> Result<(), Outcome> {
     cancel();
+    let r = match SPARE.with(|s| s.borrow_mut().take()) {
+        Some(r) => r,
+        None => spawn()?,
+    };
+    RUNNING.with(|slot| *slot.borrow_mut() = Some(r));
+    Ok(())
+}
+
+/// A new worker, handed the page's compiled module.
+fn spawn() -> Result<Running, Outcome> {
     let w = web_sys::window().ok_or_else(|| Outcome::Unavailable("no window".into()))?;
     let url = get(&w, "whoservesWorker")
         .as_string()
@@ -312,9 +396,10 @@ fn start() -> Result<(), Outcome> {
     let worker = web_sys::Worker::new_with_options(&url, &opts)
         .map_err(|e| Outcome::Unavailable(format!("{e:?}")))?;
     let resolve: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let inbox: Rc<RefCell<std::collections::VecDeque<JsValue>>> = Rc::default();
     let step: StepSlot = Rc::default();
     let on_message = {
-        let (resolve, step) = (resolve.clone(), step.clone());
+        let (resolve, step, inbox) = (resolve.clone(), step.clone(), inbox.clone());
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             let data = ev.data();
             let num = |k: &str| get(&data, k).as_f64().unwrap_or(0.0) as usize;
@@ -330,6 +415,8 @@ fn start() -> Result<(), Outcome> {
                 }
             } else if let Some(r) = resolve.borrow_mut().take() {
                 let _ = r.call1(&JsValue::NULL, &data);
+            } else {
+                inbox.borrow_mut().push_back(data);
             }
         })
     };
@@ -350,40 +437,46 @@ fn start() -> Result<(), Outcome> {
     worker
         .post_message(&object(&[("module", module)]))
         .map_err(|e| Outcome::Unavailable(format!("{e:?}")))?;
-    RUNNING.with(|r| {
-        *r.borrow_mut() = Some(Running {
-            worker,
-            resolve,
-            step,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    });
-    Ok(())
+    Ok(Running {
+        worker,
+        resolve,
+        inbox,
+        step,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
 }
 
-/// Sends `request` to the running worker and waits for its answer;
-/// `step` hears its progress meanwhile.
-async fn ask(
-    request: &JsValue,
-    transfer: &Array,
-    step: Option<Rc<dyn Fn(Step)>>,
-) -> Result<JsValue, Outcome> {
+/// Sends `request` to the running worker.
+fn send(request: &JsValue, transfer: &Array) -> Result<(), Outcome> {
+    RUNNING.with(|r| match r.borrow().as_ref() {
+        None => Err(Outcome::Cancelled),
+        Some(r) => r
+            .worker
+            .post_message_with_transfer(request, transfer)
+            .map_err(|e| Outcome::Unavailable(format!("{e:?}"))),
+    })
+}
+
+/// The running worker's next answer; `step` hears its progress meanwhile.
+async fn next(step: Option<Rc<dyn Fn(Step)>>) -> Result<JsValue, Outcome> {
     let mut slot: Option<js_sys::Function> = None;
     let promise = js_sys::Promise::new(&mut |resolve, _| slot = Some(resolve));
-    let sent = RUNNING.with(|r| {
+    let waiting = RUNNING.with(|r| {
         let r = r.borrow();
         let r = r.as_ref()?;
-        *r.resolve.borrow_mut() = slot.take();
         *r.step.borrow_mut() = step;
-        Some(r.worker.post_message_with_transfer(request, transfer))
+        let early = r.inbox.borrow_mut().pop_front();
+        if early.is_none() {
+            *r.resolve.borrow_mut() = slot.take();
+        }
+        Some(early)
     });
-    match sent {
+    let answer = match waiting {
         None => return Err(Outcome::Cancelled),
-        Some(Err(e)) => return Err(Outcome::Unavailable(format!("{e:?}"))),
-        Some(Ok(())) => {}
-    }
-    let answer = JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
+        Some(Some(early)) => early,
+        Some(None) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+    };
     if answer.is_null() {
         return Err(Outcome::Cancelled);
     }
@@ -395,14 +488,28 @@ async fn ask(
     }
 }
 
+/// The view the worker lays out first, and the bundle's name.
+pub struct FirstView<'a> {
+    /// The bundle's name, for diagnostics.
+    pub name: &'a str,
+    /// The filters on screen.
+    pub filters: &'a Filters,
+    /// The layout choice ([`crate::state::LayoutKind::force`]).
+    pub force: Option<bool>,
+}
+
 /// Starts a worker with the bundle's `text` and plans its includes there
 /// (planning reads every observation's kind, a long task for a big
-/// bundle). The worker keeps the text for [`analyse`]. `raw`, when given,
-/// is the text's bytes outside the wasm: they are handed over, not copied.
+/// bundle). The worker keeps the text for [`analyse`], and starts on it
+/// at once when the plan leaves nothing to fetch ([`nothing_to_fetch`]).
+/// `raw`, when given, is the text's bytes outside the wasm: they are
+/// handed over, not copied. `step` hears the worker's progress.
 pub async fn start_with(
     text: &str,
     raw: Option<Uint8Array>,
     base: &Base,
+    view: &FirstView<'_>,
+    step: Rc<dyn Fn(Step)>,
 ) -> Result<Vec<Include>, Outcome> {
     start()?;
     let (from, site) = match base {
@@ -411,87 +518,136 @@ pub async fn start_with(
     };
     let bytes = raw.unwrap_or_else(|| array_of(text.as_bytes()));
     let transfer = Array::of1(&bytes.buffer());
+    let pairs = Array::new();
+    for (k, v) in view.filters.to_query() {
+        pairs.push(&Array::of2(&k.into(), &v.into()));
+    }
     let request = object(&[
         ("kind", "plan".into()),
         ("text", bytes.into()),
         ("base", from.into()),
         ("site", site.into()),
+        ("name", view.name.into()),
+        ("filters", pairs.into()),
+        (
+            "force",
+            view.force.map_or(JsValue::UNDEFINED, JsValue::from),
+        ),
     ]);
-    let answer = ask(&request, &transfer, None).await?;
+    send(&request, &transfer)?;
+    let answer = next(Some(step)).await?;
     let json = get(&answer, "plan").as_string().unwrap_or_default();
     serde_json::from_str(&json).map_err(|e| Outcome::Unavailable(format!("plan: {e}")))
 }
 
-/// Analyses the text [`start_with`] gave the worker, named `name`, with
-/// its `libraries`, telling `step` how far it has got, and reads the
-/// result back without a long task (`still_wanted` is asked between
-/// chunks). Also gives the first view's layout, for `filters` and `force`.
+/// Analyses the text [`start_with`] gave the worker, with the `libraries`
+/// its `plan` named, and reads the result back without a long task
+/// (`still_wanted` is asked between slices). Also gives the first view's
+/// layout.
 pub async fn analyse(
     name: &str,
+    plan: &[Include],
     libraries: &[Result<Document, Diagnostic>],
-    filters: &Filters,
-    force: Option<bool>,
     step: Rc<dyn Fn(Step)>,
     still_wanted: impl Fn() -> bool,
 ) -> Result<(Analysis, Option<Layout>), Outcome> {
-    let transfer = Array::new();
-    let libs = Array::new();
-    for l in libraries {
-        libs.push(&match l {
-            Ok(d) => {
-                let t = array_of(d.text.as_bytes());
-                transfer.push(&t.buffer());
-                object(&[("name", d.name.as_str().into()), ("text", t.into())])
-            }
-            Err(d) => object(&[("error", serde_json::to_string(d).unwrap_or_default().into())]),
-        });
-    }
-    let pairs = Array::new();
-    for (k, v) in filters.to_query() {
-        pairs.push(&Array::of2(&k.into(), &v.into()));
-    }
-    let request = object(&[
-        ("kind", "analyse".into()),
-        ("name", name.into()),
-        ("libraries", libs.into()),
-        ("filters", pairs.into()),
-        ("force", force.map_or(JsValue::UNDEFINED, JsValue::from)),
-    ]);
-    let answer = ask(&request, &transfer, Some(step.clone())).await;
+    let result = read_answer(name, plan, libraries, step, still_wanted).await;
     // Answered (or cancelled): this worker's work is over.
     if let Some(r) = RUNNING.with(|r| r.borrow_mut().take()) {
         r.worker.terminate();
     }
-    let answer = answer?;
-    if !still_wanted() {
-        return Err(Outcome::Cancelled);
+    result
+}
+
+async fn read_answer(
+    name: &str,
+    plan: &[Include],
+    libraries: &[Result<Document, Diagnostic>],
+    step: Rc<dyn Fn(Step)>,
+    still_wanted: impl Fn() -> bool,
+) -> Result<(Analysis, Option<Layout>), Outcome> {
+    if !nothing_to_fetch(plan) {
+        let transfer = Array::new();
+        let libs = Array::new();
+        for l in libraries {
+            libs.push(&match l {
+                Ok(d) => {
+                    let t = array_of(d.text.as_bytes());
+                    transfer.push(&t.buffer());
+                    object(&[("name", d.name.as_str().into()), ("text", t.into())])
+                }
+                Err(d) => object(&[("error", serde_json::to_string(d).unwrap_or_default().into())]),
+            });
+        }
+        let request = object(&[("kind", "analyse".into()), ("libraries", libs.into())]);
+        send(&request, &transfer)?;
     }
-    if get(&answer, "kind").as_string().as_deref() == Some("failed") {
-        let json = get(&answer, "diagnostics").as_string().unwrap_or_default();
-        return Err(Outcome::Failed(
-            serde_json::from_str(&json).unwrap_or_default(),
-        ));
-    }
-    crate::load::mark("whoserves:worker-answered");
+    // Chunks are read until a slice of time is used, then the page runs.
+    let now = || {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    };
     let unavailable = |e: String| Outcome::Unavailable(e);
-    let mut asm = Assembly::new(&bytes_of(&get(&answer, "head"))).map_err(unavailable)?;
-    for c in Array::from(&get(&answer, "chunks")).iter() {
-        asm.add(&bytes_of(&c)).map_err(unavailable)?;
-        let (done, of) = asm.progress();
-        step(Step::Receiving(done, of));
-        crate::load::next_frame().await;
+    let mut asm = Assembly::default();
+    let mut since = now();
+    let mut answer = next(Some(step.clone())).await?;
+    loop {
         if !still_wanted() {
             return Err(Outcome::Cancelled);
         }
+        let observations = match get(&answer, "kind").as_string().as_deref() {
+            Some("observations") => true,
+            Some("done") => false,
+            Some("failed") => {
+                let json = get(&answer, "diagnostics").as_string().unwrap_or_default();
+                return Err(Outcome::Failed(
+                    serde_json::from_str(&json).unwrap_or_default(),
+                ));
+            }
+            other => return Err(Outcome::Unavailable(format!("unexpected answer {other:?}"))),
+        };
+        if !observations {
+            crate::load::mark("whoserves:worker-answered");
+            asm.head(&bytes_of(&get(&answer, "head")))
+                .map_err(unavailable)?;
+        }
+        let total = |asm: &Assembly| asm.read();
+        for c in Array::from(&get(&answer, "chunks")).iter() {
+            let c = bytes_of(&c);
+            if observations {
+                asm.observations(&c)
+            } else {
+                asm.findings(&c)
+            }
+            .map_err(unavailable)?;
+            if now() - since > SLICE_MS {
+                step(Step::Receiving(total(&asm)));
+                crate::load::next_frame().await;
+                if !still_wanted() {
+                    return Err(Outcome::Cancelled);
+                }
+                since = now();
+            }
+        }
+        if !observations {
+            break;
+        }
+        answer = next(Some(step.clone())).await?;
     }
     crate::load::mark("whoserves:worker-received");
-    let layout = get(&answer, "layout");
-    let layout = (!layout.is_null())
-        .then(|| transport::decode_layout(&bytes_of(&layout)).ok())
-        .flatten();
     let analysis = asm
         .finish(name, libraries, &Limits::default())
         .map_err(unavailable)?;
     crate::load::mark("whoserves:worker-assembled");
+    // The worker laid out the first view meanwhile.
+    let answer = next(Some(step)).await?;
+    if !still_wanted() {
+        return Err(Outcome::Cancelled);
+    }
+    let layout = get(&answer, "layout");
+    let layout = (!layout.is_null())
+        .then(|| transport::decode_layout(&bytes_of(&layout)).ok())
+        .flatten();
     Ok((analysis, layout))
 }

@@ -214,15 +214,16 @@ pub fn analyze_documents(
 }
 
 /// How far a long analysis has got, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// The bundle and its libraries are read: this many bytes, with this
-    /// many observations.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The bundle and its libraries are read: this many bytes, into this
+    /// bundle (evaluation comes next: a caller may hand on its
+    /// observations meanwhile).
     Read {
         /// Bytes read.
         bytes: usize,
-        /// Observations found in them.
-        observations: usize,
+        /// What they hold.
+        bundle: &'a Bundle,
     },
     /// Rules have run over `done` of `of` observations.
     Evaluated {
@@ -238,7 +239,7 @@ pub fn analyze_documents_with(
     main: &Document,
     libraries: &[Result<Document, Diagnostic>],
     limits: &Limits,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Analysis {
     let (bundle, diagnostics) = load_documents(main, libraries, limits);
     let bytes = main.text.len()
@@ -249,7 +250,7 @@ pub fn analyze_documents_with(
             .sum::<usize>();
     progress(Progress::Read {
         bytes,
-        observations: bundle.observations.len(),
+        bundle: &bundle,
     });
     finish_with(bundle, diagnostics, limits, None, &mut |done, of| {
         progress(Progress::Evaluated { done, of })

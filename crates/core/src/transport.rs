@@ -2,13 +2,14 @@
 //! result to the page without the page doing the work again, and without
 //! one long task on the page's thread.
 //!
-//! The worker runs [`crate::analyze_documents`] and [`encode`]s the
-//! result: a [`Parts::head`] (what the evaluation found, the diagnostics,
-//! the bundle's text with its observations left out) and
-//! [`Parts::chunks`] of observations and findings, each
-//! [`CHUNK`] long, in a compact binary form (`postcard`). The page reads
-//! the head ([`Assembly::new`]), then one chunk at a time
-//! ([`Assembly::add`]), letting the browser run between chunks, and
+//! The worker runs [`crate::analyze_documents_with`]. As soon as the
+//! bundle is loaded it sends the observations ([`encode_observations`]),
+//! which the page reads ([`Assembly::observations`]) while the worker
+//! evaluates; then it [`encode`]s the rest: a [`Parts::head`] (what the
+//! evaluation found, the diagnostics, the bundle's text with its
+//! observations left out) and [`Parts::chunks`] of findings. Chunks are
+//! [`CHUNK`] long, in a compact binary form (`postcard`), so the page
+//! reads them a few at a time, letting the browser run between, and
 //! finally [`Assembly::finish`]es: it loads the bundle's text without its
 //! observations (rules, entities, claims: the part that compiles regexes
 //! and resolves references, which the binary form would have to repeat)
@@ -39,7 +40,7 @@ pub const CHUNK: usize = 8_192;
 pub struct Parts {
     /// Everything but the observations and the findings.
     pub head: Vec<u8>,
-    /// The observations, then the findings, [`CHUNK`] at a time.
+    /// The findings, [`CHUNK`] at a time.
     pub chunks: Vec<Vec<u8>>,
 }
 
@@ -128,9 +129,17 @@ pub fn skeleton(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Encodes `analysis` of the bundle `text` (as given to
-/// [`crate::analyze_documents`]). `then`, when given, is
-/// [`Analysis::then`] computed already, so the page need not.
+/// Encodes observations, [`CHUNK`] at a time: a worker sends them as
+/// soon as the bundle is loaded, so the page reads them while the worker
+/// evaluates.
+pub fn encode_observations(observations: &[Observation]) -> Result<Vec<Vec<u8>>, String> {
+    observations.chunks(CHUNK).map(bytes).collect()
+}
+
+/// Encodes the rest of `analysis` of the bundle `text` (as given to
+/// [`crate::analyze_documents`]): the head and the findings.
+/// `then`, when given, is [`Analysis::then`] computed already, so the
+/// page need not.
 pub fn encode(
     text: &str,
     analysis: &Analysis,
@@ -155,16 +164,13 @@ pub fn encode(
         unclaimed: analysis.unclaimed.clone(),
         then,
     };
-    let mut chunks = Vec::new();
-    for c in b.observations.chunks(CHUNK) {
-        chunks.push(bytes(c)?);
-    }
-    for c in analysis.findings.chunks(CHUNK) {
-        chunks.push(bytes(c)?);
-    }
     Ok(Parts {
         head: bytes(&head)?,
-        chunks,
+        chunks: analysis
+            .findings
+            .chunks(CHUNK)
+            .map(bytes)
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -172,44 +178,44 @@ fn bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(value).map_err(|e| e.to_string())
 }
 
-/// An analysis being put back together on the page.
+/// An analysis being put back together on the page: observation chunks
+/// ([`encode_observations`]), then the head, then the findings chunks
+/// ([`encode`]).
+#[derive(Default)]
 pub struct Assembly {
-    head: Head,
+    head: Option<Head>,
     observations: Vec<Observation>,
     findings: Vec<Finding>,
 }
 
 impl Assembly {
-    /// Reads the head.
-    pub fn new(head: &[u8]) -> Result<Self, String> {
-        let head: Head = postcard::from_bytes(head).map_err(|e| format!("head: {e}"))?;
-        Ok(Assembly {
-            observations: Vec::with_capacity(head.observations),
-            findings: Vec::with_capacity(head.findings),
-            head,
-        })
-    }
-
-    /// Reads the next chunk, in [`Parts::chunks`] order.
-    pub fn add(&mut self, chunk: &[u8]) -> Result<(), String> {
-        if self.observations.len() < self.head.observations {
-            let more: Vec<Observation> =
-                postcard::from_bytes(chunk).map_err(|e| format!("observations: {e}"))?;
-            self.observations.extend(more);
-        } else {
-            let more: Vec<Finding> =
-                postcard::from_bytes(chunk).map_err(|e| format!("findings: {e}"))?;
-            self.findings.extend(more);
-        }
+    /// Reads a chunk of observations.
+    pub fn observations(&mut self, chunk: &[u8]) -> Result<(), String> {
+        let more: Vec<Observation> =
+            postcard::from_bytes(chunk).map_err(|e| format!("observations: {e}"))?;
+        self.observations.extend(more);
         Ok(())
     }
 
-    /// Observations and findings read so far, and how many there are.
-    pub fn progress(&self) -> (usize, usize) {
-        (
-            self.observations.len() + self.findings.len(),
-            self.head.observations + self.head.findings,
-        )
+    /// Reads the head.
+    pub fn head(&mut self, head: &[u8]) -> Result<(), String> {
+        let head: Head = postcard::from_bytes(head).map_err(|e| format!("head: {e}"))?;
+        self.findings.reserve(head.findings);
+        self.head = Some(head);
+        Ok(())
+    }
+
+    /// Reads a chunk of findings.
+    pub fn findings(&mut self, chunk: &[u8]) -> Result<(), String> {
+        let more: Vec<Finding> =
+            postcard::from_bytes(chunk).map_err(|e| format!("findings: {e}"))?;
+        self.findings.extend(more);
+        Ok(())
+    }
+
+    /// Observations and findings read so far.
+    pub fn read(&self) -> usize {
+        self.observations.len() + self.findings.len()
     }
 
     /// The analysis: the skeleton loaded as `main` was, with the same
@@ -225,6 +231,7 @@ impl Assembly {
             observations,
             findings,
         } = self;
+        let head = head.ok_or("no head arrived")?;
         if observations.len() != head.observations || findings.len() != head.findings {
             return Err(format!(
                 "{} of {} observations and {} of {} findings arrived",
@@ -306,12 +313,17 @@ mod tests {
         };
         let limits = Limits::default();
         let a = analyze_documents(&main, &libraries, &limits);
+        let observations = encode_observations(&a.bundle.observations).unwrap();
         let parts = encode(text, &a, Some(a.then())).unwrap();
-        let mut asm = Assembly::new(&parts.head).unwrap();
-        for c in &parts.chunks {
-            asm.add(c).unwrap();
+        let mut asm = Assembly::default();
+        for c in &observations {
+            asm.observations(c).unwrap();
         }
-        assert_eq!(asm.progress().0, asm.progress().1);
+        asm.head(&parts.head).unwrap();
+        for c in &parts.chunks {
+            asm.findings(c).unwrap();
+        }
+        assert_eq!(asm.read(), a.bundle.observations.len() + a.findings.len());
         let b = asm.finish("b.json", &libraries, &limits).unwrap();
         (a, b)
     }

@@ -104,6 +104,13 @@ pub fn includes(text: &str) -> Vec<String> {
 pub(crate) fn include_entries(
     text: &str,
 ) -> Option<(Vec<crate::wire::Include>, crate::hash::HashSet<String>)> {
+    // A key spells `include` as written, or with a \u escape: a text with
+    // neither has no include list, and is not parsed to find none (a big
+    // bundle's observations are most of the work of parsing it).
+    let finder = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+    if !finder("include") && !finder("\\u") {
+        return Some((Vec::new(), Default::default()));
+    }
     #[derive(Deserialize)]
     struct Top {
         #[serde(default)]
@@ -769,8 +776,14 @@ mod tests {
         // string of an observation written as a one-element array.
         assert_eq!(kinds, ["dns.a", "dns.mx", "html.script_src"]);
         // Text that is not a bundle has no includes.
-        assert!(include_entries(r#"{"observations": 3}"#).is_none());
-        assert!(include_entries(r#"{"observations": [{"kind": "dns.a"}"#).is_none());
+        assert!(include_entries(r#"{"include": [], "observations": 3}"#).is_none());
+        assert!(include_entries(r#"{"include": [], "observations": [{"kind": "dns.a"}"#).is_none());
+        // Nor has text that never spells the key, which is not parsed.
+        let (entries, kinds) = include_entries(r#"{"observations": 3}"#).unwrap();
+        assert!(entries.is_empty() && kinds.is_empty());
+        // A key with an escape is still found.
+        let escaped = r#"{"\u0069nclude": ["l.json"], "observations": []}"#;
+        assert_eq!(includes(escaped), ["l.json"]);
     }
 
     #[test]
