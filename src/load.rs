@@ -73,37 +73,63 @@ async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8A
     let unreadable = |e: wasm_bindgen::JsValue| format!("Could not read {url}: {e:?}");
     let resp = web_sys::Response::from(resp);
     let buffer = resp.array_buffer().map_err(unreadable)?;
-    let (bytes, raw) = read_buffer(buffer).await.map_err(unreadable)?;
+    let (text, raw) = read_text(buffer).await.map_err(|e| match e {
+        Read::Failed(e) => unreadable(e),
+        Read::NotUtf8(at) => format!("{url} is not UTF-8 text (invalid byte at {at})."),
+    })?;
     mark("whoserves:bytes");
-    String::from_utf8(bytes)
-        .map(|t| (t, final_url, raw))
-        .map_err(|e| {
-            format!(
-                "{url} is not UTF-8 text (invalid byte at {}).",
-                e.utf8_error().valid_up_to()
-            )
-        })
+    Ok((text, final_url, raw))
 }
 
-/// The bytes of an `ArrayBuffer` promise (a response's or a file's), copied
-/// into the wasm: a big body in slices, letting the page run between
-/// them. For a text the analysis worker will read, also the bytes as they
-/// came, to hand over without another copy.
-async fn read_buffer(
-    buffer: js_sys::Promise,
-) -> Result<(Vec<u8>, Option<js_sys::Uint8Array>), wasm_bindgen::JsValue> {
-    let raw = js_sys::Uint8Array::new(&JsFuture::from(buffer).await?);
-    let mut bytes = vec![0; raw.length() as usize];
-    let len = bytes.len();
-    for start in (0..len).step_by(COPY_SLICE) {
+/// Moves the UTF-8 text at the start of `slice` onto `text`, keeping the
+/// first bytes of a character the slice cuts off (unless it is the `last`
+/// slice) for the next. `Err`: the offset in `slice` of an invalid byte.
+pub fn take_utf8(slice: &mut Vec<u8>, text: &mut String, last: bool) -> Result<(), usize> {
+    let valid = match std::str::from_utf8(slice) {
+        Ok(s) => s.len(),
+        // A cut character, not a bad byte: its rest is in the next slice.
+        Err(e) if e.error_len().is_none() && !last => e.valid_up_to(),
+        Err(e) => return Err(e.valid_up_to()),
+    };
+    text.push_str(std::str::from_utf8(&slice[..valid]).unwrap_or_default());
+    slice.drain(..valid);
+    Ok(())
+}
+
+/// Why a body could not be read as text.
+enum Read {
+    /// The browser could not give it.
+    Failed(wasm_bindgen::JsValue),
+    /// It is not UTF-8: the first invalid byte's offset.
+    NotUtf8(usize),
+}
+
+/// The text of an `ArrayBuffer` promise (a response's or a file's): its
+/// bytes copied into the wasm and checked to be UTF-8, a big body a slice
+/// at a time, letting the page run between slices. For a text the
+/// analysis worker will read, also the bytes as they came, to hand over
+/// without another copy.
+async fn read_text(buffer: js_sys::Promise) -> Result<(String, Option<js_sys::Uint8Array>), Read> {
+    let raw = js_sys::Uint8Array::new(&JsFuture::from(buffer).await.map_err(Read::Failed)?);
+    let len = raw.length() as usize;
+    let mut text = String::with_capacity(len);
+    // The bytes of a character cut by a slice's end wait for the next.
+    let mut slice: Vec<u8> = Vec::with_capacity(COPY_SLICE.min(len) + 4);
+    let mut start = 0;
+    while start < len {
         let end = (start + COPY_SLICE).min(len);
+        let carried = slice.len();
+        slice.resize(carried + end - start, 0);
         raw.subarray(start as u32, end as u32)
-            .copy_to(&mut bytes[start..end]);
+            .copy_to(&mut slice[carried..]);
+        take_utf8(&mut slice, &mut text, end == len)
+            .map_err(|at| Read::NotUtf8(start - carried + at))?;
+        start = end;
         if len > COPY_SLICE {
             next_frame().await;
         }
     }
-    Ok((bytes, (len >= crate::worker::WORKER_BYTES).then_some(raw)))
+    Ok((text, (len >= crate::worker::WORKER_BYTES).then_some(raw)))
 }
 
 /// The signature of the bundle whose text came from `url`: its detached
@@ -578,21 +604,20 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
     let name = file.name();
     let source = format!("file: {name}");
     state.status.set(Status::Busy(format!("Reading {name}…")));
-    let read = read_buffer(file.array_buffer()).await;
+    let read = read_text(file.array_buffer()).await;
     if !state.is_latest(generation) {
         return;
     }
-    let (text, raw) = match read.map(|(b, raw)| (String::from_utf8(b), raw)) {
-        Ok((Ok(t), raw)) => (t, raw),
-        Ok((Err(e), _)) => {
-            let at = e.utf8_error().valid_up_to();
+    let (text, raw) = match read {
+        Ok(read) => read,
+        Err(Read::NotUtf8(at)) => {
             return fail(
                 state,
                 source,
                 format!("{name} is not UTF-8 text (invalid byte at {at})."),
             );
         }
-        Err(_) => return fail(state, source, format!("Could not read {name}.")),
+        Err(Read::Failed(_)) => return fail(state, source, format!("Could not read {name}.")),
     };
     // A file from disk makes no request to another site unasked. A big
     // one is planned in the analysis worker: planning reads every

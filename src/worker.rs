@@ -312,7 +312,7 @@ impl Step {
 
 /// How long the page reads the worker's answer before letting other work
 /// run, in milliseconds: well under the 50 ms of a long task.
-const SLICE_MS: f64 = 24.0;
+const SLICE_MS: f64 = 16.0;
 
 /// Why the worker gave no analysis.
 #[derive(Debug, Clone, PartialEq)]

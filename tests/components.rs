@@ -94,6 +94,7 @@ async fn the_panel_traces_a_selected_edge() {
         foreign: None,
         signature: whoserves_core::sign::Verification::Unsigned,
         unpinned: Vec::new(),
+        first_layout: None,
     }));
     state
         .selection
@@ -174,6 +175,7 @@ async fn no_query_leaves_before_the_reader_agrees() {
         foreign: None,
         signature: whoserves_core::sign::Verification::Unsigned,
         unpinned: Vec::new(),
+        first_layout: None,
     }));
     settle().await;
     click(&el, "live-open");
@@ -211,4 +213,27 @@ async fn no_query_leaves_before_the_reader_agrees() {
     settle().await;
     settle().await;
     assert!(fetches() > 0, "agreeing starts the check");
+}
+
+/// A big body is read a slice at a time: a character cut by a slice's end
+/// is completed by the next slice, and a bad byte is found where it is.
+#[wasm_bindgen_test]
+fn text_read_in_slices_keeps_cut_characters_whole() {
+    use whoserves_app::load::take_utf8;
+    let whole = "Hikvision → 海康威视 ✓".as_bytes();
+    for cut in 1..whole.len() {
+        let (mut text, mut slice) = (String::new(), Vec::new());
+        slice.extend_from_slice(&whole[..cut]);
+        take_utf8(&mut slice, &mut text, false).unwrap();
+        slice.extend_from_slice(&whole[cut..]);
+        take_utf8(&mut slice, &mut text, true).unwrap();
+        assert_eq!(text.as_bytes(), whole, "cut at {cut}");
+        assert!(slice.is_empty());
+    }
+    // A cut character at the very end is an error, at its first byte.
+    let (mut text, mut slice) = (String::new(), "ab海".as_bytes()[..4].to_vec());
+    assert_eq!(take_utf8(&mut slice, &mut text, true), Err(2));
+    // So is a bad byte inside a slice, even one that is not the last.
+    let (mut text, mut slice) = (String::new(), b"ok\xffok".to_vec());
+    assert_eq!(take_utf8(&mut slice, &mut text, false), Err(2));
 }
