@@ -383,18 +383,30 @@ fn Header() -> impl IntoView {
 #[component]
 pub(crate) fn Status() -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || {
-        match state.status.get() {
-        Status::Idle => ().into_any(),
-        Status::Busy(step) => view! {
-            <p class="progress" role="status" data-testid="progress"><span class="spinner" aria-hidden="true"></span>{step}
+    // The progress line stays one element while its step changes, so its
+    // Cancel button stays put under the reader's pointer.
+    let busy = Memo::new(move |_| matches!(state.status.get(), Status::Busy(_)));
+    let step = move || match state.status.get() {
+        Status::Busy(step) => step,
+        _ => String::new(),
+    };
+    let progress = view! {
+        <Show when=move || busy.get()>
+            <p class="progress" role="status" data-testid="progress"><span class="spinner" aria-hidden="true"></span>
                 <Show when=move || state.cancellable.get()>
-                    " "<button data-testid="cancel-load" on:click=move |_| load::cancel(state)>"Cancel"</button>
+                    <button data-testid="cancel-load" on:click=move |_| load::cancel(state)>"Cancel"</button>
                 </Show>
+                <span data-testid="progress-step">{step}</span>
             </p>
-        }
-        .into_any(),
-        Status::Failed { source, message, diagnostics } => {
+        </Show>
+    };
+    let other = move || match state.status.get() {
+        Status::Idle | Status::Busy(_) => ().into_any(),
+        Status::Failed {
+            source,
+            message,
+            diagnostics,
+        } => {
             let items = diagnostics
                 .iter()
                 .map(|d| {
@@ -445,8 +457,8 @@ pub(crate) fn Status() -> impl IntoView {
             }
             .into_any()
         }
-    }
-    }
+    };
+    view! { {progress}{other} }
 }
 
 /// Title, banner, warnings and verdict counts of the bundle on screen.

@@ -378,6 +378,7 @@ async fn analyse(
     };
     mark("whoserves:fetched");
     let has_errors = |diagnostics: Vec<whoserves_core::Diagnostic>| {
+        state.cancellable.set(false);
         state.status.set(Status::Failed {
             source: source.clone(),
             message: format!(
@@ -644,8 +645,9 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
                 progress(state, generation),
             )
             .await;
+            // Planned: the file's analysis starts another worker (the
+            // Cancel button stays, for the whole load).
             crate::worker::cancel();
-            state.cancellable.set(false);
             if !state.is_latest(generation) {
                 return;
             }
@@ -656,6 +658,7 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
     let planned = planned.unwrap_or_else(|| plan(&text, &base));
     let hosts = other_sites(planned);
     if !hosts.is_empty() {
+        state.cancellable.set(false);
         state.status.set(Status::AskIncludes {
             name,
             text: Arc::new(text),

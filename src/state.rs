@@ -258,6 +258,10 @@ impl AppState {
     /// earlier one.
     pub fn begin_load(&self) -> u64 {
         self.load_generation.update_value(|g| *g += 1);
+        // An earlier load's worker has nothing left to do; only the load
+        // that starts a worker offers to cancel.
+        crate::worker::cancel();
+        self.cancellable.set(false);
         self.load_generation.get_value()
     }
 

@@ -6,13 +6,21 @@
 //! checked twice. There `main` finds no window and returns, and the script
 //! passes each message to [`on_message`].
 //!
-//! One request: the bundle and its libraries, as the page read them, and
-//! the view's filters and layout. The worker runs
-//! [`whoserves_core::analyze_documents_with`], posting its progress, lays
-//! out the first view, and answers with the analysis in
-//! [`whoserves_core::transport`] parts (moved, not copied). The page
-//! reads them back one chunk per task ([`analyse`]). Cancelling
-//! terminates the worker; the next big bundle starts another.
+//! The conversation, for one bundle:
+//! 1. `plan`: the page sends the bundle's bytes (moved, not copied) and the
+//!    view on screen ([`start_with`]); the worker plans the includes and
+//!    answers with the plan. When the plan leaves nothing to fetch
+//!    ([`nothing_to_fetch`]) it goes straight on to step 3.
+//! 2. `analyse`: the page sends the libraries it fetched.
+//! 3. The worker runs [`whoserves_core::analyze_documents_with`], posting
+//!    its progress; it sends the observations as soon as they are loaded,
+//!    the head and findings after evaluating, then the first view's
+//!    layout, all in [`whoserves_core::transport`] parts. The page reads
+//!    each while the worker makes the next, a time slice at a time
+//!    ([`analyse`]).
+//!
+//! Cancelling terminates the worker; the next big bundle starts another,
+//! or takes the one [`prestart`] began while its body downloaded.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -26,9 +34,10 @@ use whoserves_core::transport::{self, Assembly};
 use whoserves_core::view::{self, Filters};
 use whoserves_core::{Analysis, Diagnostic, Document, Limits, Progress};
 
-/// Bundles (with their libraries) of at least this many bytes are
-/// analysed in the worker. Below it the analysis takes well under the
-/// 50 ms of a long task, and a worker would only add its start-up.
+/// Bundles of at least this many bytes are analysed in the worker; smaller
+/// ones on the page. At this size the page's analysis is a task of about
+/// 150 ms, and the worker's start-up and hand-over delay the graph by
+/// about as much (`docs/scale.md`): the worker pays off from here up.
 pub const WORKER_BYTES: usize = 2 << 20;
 
 fn get(o: &JsValue, key: &str) -> JsValue {

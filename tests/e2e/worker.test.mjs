@@ -54,8 +54,7 @@ async function recordProgress(page) {
   await page.addInitScript(() => {
     window.__steps = [];
     new MutationObserver(() => {
-      const p = document.querySelector('[data-testid=progress]');
-      const t = p?.textContent.replace('Cancel', '').trim();
+      const t = document.querySelector('[data-testid=progress-step]')?.textContent.trim();
       if (t && window.__steps.at(-1) !== t) window.__steps.push(t);
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
