@@ -145,11 +145,12 @@ for (const s of SIZES) {
   }
   console.log(line);
 }
-// 4. The main thread while the 30 MB bundle loads, from the request for
-// it to the analysis done (the whoserves:analysed mark; src/worker.rs
-// analyses it in a worker), then while its graph is first drawn (to the
-// whoserves:graph-drawn mark): long tasks, as the browser's Long Tasks API
-// reports them. Medians of 3.
+// 4. The main thread while the 30 MB bundle loads, from its body received
+// (a link's bundle is requested while the app starts, whose own start-up
+// tasks are not this figure's) to the analysis done (the
+// whoserves:analysed mark; src/worker.rs analyses it in a worker), then
+// while its graph is first drawn (to the whoserves:graph-drawn mark): long
+// tasks, as the browser's Long Tasks API reports them. Medians of 3.
 {
   const runs = [];
   for (let i = 0; i < 3; i++) {
@@ -164,7 +165,7 @@ for (const s of SIZES) {
     await page.waitForFunction(() => performance.getEntriesByName('whoserves:graph-drawn').length > 0, null, { timeout: 300000 });
     await page.waitForTimeout(500);
     runs.push(await page.evaluate(() => {
-      const start = performance.getEntriesByType('resource').find((e) => e.name.includes('bench/heavy.json'))?.startTime ?? 0;
+      const start = performance.getEntriesByType('resource').find((e) => e.name.includes('bench/heavy.json'))?.responseEnd ?? 0;
       const end = performance.getEntriesByName('whoserves:analysed')[0].startTime;
       const drawn = performance.getEntriesByName('whoserves:graph-drawn')[0].startTime;
       const within = (a, b) => window.__long.filter(([s, d]) => s + d > a && s < b);
@@ -183,7 +184,7 @@ for (const s of SIZES) {
   const m = (k) => median(runs.map((r) => r[k]));
   const list = (k) => runs.map((r) => r[k].toFixed(0)).join(', ');
   const longest = m('longest');
-  console.log(`30 MB bundle (${(heavyText.length / 1048576).toFixed(1)} MB, ${heavy.observations.length.toLocaleString('en')} observations), ${runs.every((r) => r.worker) ? 'analysed in the worker' : 'NOT analysed in the worker'}: fetched to analysed in ${m('ms').toFixed(0)} ms (${list('ms')}); main thread meanwhile: longest task ${longest.toFixed(0)} ms (${list('longest')}), ${m('n')} task(s) over 50 ms blocking ${m('blocked').toFixed(0)} ms; goal: no task over 50 ms while parse, evaluation and layout run: ${longest <= 50 ? 'met' : 'MISSED'}`);
+  console.log(`30 MB bundle (${(heavyText.length / 1048576).toFixed(1)} MB, ${heavy.observations.length.toLocaleString('en')} observations), ${runs.every((r) => r.worker) ? 'analysed in the worker' : 'NOT analysed in the worker'}: received to analysed in ${m('ms').toFixed(0)} ms (${list('ms')}); main thread meanwhile: longest task ${longest.toFixed(0)} ms (${list('longest')}), ${m('n')} task(s) over 50 ms blocking ${m('blocked').toFixed(0)} ms; goal: no task over 50 ms while parse, evaluation and layout run: ${longest <= 50 ? 'met' : 'MISSED'}`);
   console.log(`  then its graph (3,000 nodes) drawn at ${m('drawnMs').toFixed(0)} ms: the longest task while the page builds its SVG nodes ${m('drawLongest').toFixed(0)} ms (${list('drawLongest')}), before it the previous figure was the whole load in one task (2,804 ms on 2026-12-03, 870 ms on 2026-12-04)`);
 }
 await env.close();

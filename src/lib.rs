@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
         // A file the reader opens while the manifest is on its way was
         // started later, so it wins: the link's bundle is not loaded over it.
         let first = state.begin_load();
+        // A link's bundle is fetched alongside the manifest.
+        if let Some(url) = &initial.bundle {
+            load::prefetch(url);
+        }
         let default = load::load_manifest(state).await;
         if !state.is_latest(first) {
             return;

@@ -44,16 +44,24 @@ const COPY_SLICE: usize = 4 << 20;
 /// for a text the analysis worker will read ([`crate::worker::WORKER_BYTES`]),
 /// also its bytes as they came, to hand over without another copy.
 async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8Array>), String> {
-    let resp = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|_| {
-            format!(
-                "Could not fetch {url}. Either the server does not allow other sites to read it \
+    let early = EARLY.with(|e| e.borrow_mut().take_if(|(u, _)| u == url));
+    let resp = match early {
+        Some((_, promise)) => JsFuture::from(promise)
+            .await
+            .map(|r| gloo_net::http::Response::from(r.unchecked_into::<web_sys::Response>()))
+            .map_err(|_| ()),
+        None => gloo_net::http::Request::get(url)
+            .send()
+            .await
+            .map_err(|_| ()),
+    };
+    let resp = resp.map_err(|()| {
+        format!(
+            "Could not fetch {url}. Either the server does not allow other sites to read it \
              (it sends no CORS header), or it cannot be reached. Download the file and open it \
              with “Open a file” instead."
-            )
-        })?;
+        )
+    })?;
     if !resp.ok() {
         return Err(format!(
             "Could not fetch {url}: the server answered HTTP {}.",
@@ -102,6 +110,26 @@ enum Read {
     Failed(wasm_bindgen::JsValue),
     /// It is not UTF-8: the first invalid byte's offset.
     NotUtf8(usize),
+}
+
+thread_local! {
+    /// A fetch begun early ([`prefetch`]), by URL.
+    static EARLY: std::cell::RefCell<Option<(String, js_sys::Promise)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Starts fetching a link's bundle now, while the manifest (which the
+/// signature check and the foreign notice need) is on its way;
+/// [`fetch_final`] takes the response. Nothing starts for a URL
+/// [`check_bundle_param`] refuses.
+pub fn prefetch(url: &str) {
+    if check_bundle_param(url).is_err() {
+        return;
+    }
+    if let Some(w) = web_sys::window() {
+        let promise = w.fetch_with_str(url);
+        EARLY.with(|e| *e.borrow_mut() = Some((url.to_string(), promise)));
+    }
 }
 
 /// The text of an `ArrayBuffer` promise (a response's or a file's): its

@@ -67,3 +67,19 @@ test('the demo reads the one library it includes', async () => {
   assert.deepEqual(fetched, ['providers.json']);
   await page.close();
 });
+
+test('a link\'s bundle is fetched once, alongside the manifest, not after it', async () => {
+  const page = await env.browser.newPage();
+  const problems = watchConsole(page);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url().replace(env.base, '')));
+  const file = manifest.bundles.find((b) => b.file !== manifest.default).file;
+  await page.goto(`${env.base}/?bundle=bundles/${file}`);
+  await page.getByTestId('overview').waitFor({ timeout: 15000 });
+  const bundle = requests.filter((u) => u === `/bundles/${file}`);
+  assert.equal(bundle.length, 1, requests.join(', '));
+  // Asked for before the manifest, which the page asks for next.
+  assert.ok(requests.indexOf(`/bundles/${file}`) < requests.indexOf('/bundles/index.json'), requests.join(', '));
+  assert.deepEqual(problems, [], 'no console errors');
+  await page.close();
+});

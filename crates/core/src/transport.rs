@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 
 /// Observations (or findings) per chunk: small enough that the page reads
 /// one in a few milliseconds.
-pub const CHUNK: usize = 8_192;
+pub const CHUNK: usize = 4_096;
 
 /// An encoded analysis.
 #[derive(Debug, Clone, Default)]
