@@ -339,6 +339,8 @@ type StepSlot = Rc<RefCell<Option<Rc<dyn Fn(Step)>>>>;
 
 /// The worker of the load in progress.
 struct Running {
+    /// Which worker this is: each one started has its own number.
+    id: u32,
     worker: web_sys::Worker,
     /// Settles the request waiting for an answer, with the answer or
     /// `null` (cancelled).
@@ -356,6 +358,7 @@ thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
     /// A worker started ahead, while a big body downloads ([`prestart`]).
     static SPARE: RefCell<Option<Running>> = const { RefCell::new(None) };
+    static STARTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Starts a worker now, for the big bundle whose body is on its way: it
@@ -447,6 +450,10 @@ fn spawn() -> Result<Running, Outcome> {
         .post_message(&object(&[("module", module)]))
         .map_err(|e| Outcome::Unavailable(format!("{e:?}")))?;
     Ok(Running {
+        id: STARTED.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        }),
         worker,
         resolve,
         inbox,
@@ -560,21 +567,25 @@ pub async fn analyse(
     step: Rc<dyn Fn(Step)>,
     still_wanted: impl Fn() -> bool,
 ) -> Result<(Analysis, Option<Layout>), Outcome> {
-    let result = read_answer(name, plan, libraries, step, still_wanted).await;
-    // Answered (or cancelled): this worker's work is over.
-    if let Some(r) = RUNNING.with(|r| r.borrow_mut().take()) {
-        r.worker.terminate();
+    // However it ends, this worker's work is over then (unless a later
+    // load has started another meanwhile: that one stays).
+    struct Done(Option<u32>);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            let ours = |r: &mut Option<Running>| r.as_ref().map(|r| r.id) == self.0;
+            if let Some(r) = RUNNING.with(|r| {
+                let mut r = r.borrow_mut();
+                if ours(&mut r) {
+                    r.take()
+                } else {
+                    None
+                }
+            }) {
+                r.worker.terminate();
+            }
+        }
     }
-    result
-}
-
-async fn read_answer(
-    name: &str,
-    plan: &[Include],
-    libraries: &[Result<Document, Diagnostic>],
-    step: Rc<dyn Fn(Step)>,
-    still_wanted: impl Fn() -> bool,
-) -> Result<(Analysis, Option<Layout>), Outcome> {
+    let _done = Done(RUNNING.with(|r| r.borrow().as_ref().map(|r| r.id)));
     if !nothing_to_fetch(plan) {
         let transfer = Array::new();
         let libs = Array::new();

@@ -120,7 +120,8 @@ impl Analysis {
         self.load_diagnostics
     }
 
-    /// An analysis put back together from its parts ([`crate::transport`]).
+    /// An analysis from its parts: evaluation's, or those a worker sent
+    /// ([`crate::transport`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn assembled(
         bundle: Bundle,
@@ -459,18 +460,18 @@ fn finish_with(
     }
     let verdicts = verdict::verdicts(&bundle, &findings, &timeline);
     let unclaimed = verdict::unclaimed(&bundle, &findings);
-    Analysis {
+    Analysis::assembled(
         bundle,
         diagnostics,
+        load_diagnostics,
         timeline,
         findings,
         unmatched,
         verdicts,
         unclaimed,
-        limits: limits.clone(),
-        load_diagnostics,
-        then_known: None,
-    }
+        limits.clone(),
+        None,
+    )
 }
 
 #[cfg(test)]
