@@ -85,7 +85,6 @@ async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8A
         Read::Failed(e) => unreadable(e),
         Read::NotUtf8(at) => format!("{url} is not UTF-8 text (invalid byte at {at})."),
     })?;
-    mark("whoserves:bytes");
     Ok((text, final_url, raw))
 }
 
@@ -514,9 +513,8 @@ async fn with_worker(
 /// Stops the load in progress (the worker's analysis, or reading its
 /// answer back); the bundle on screen stays.
 pub fn cancel(state: AppState) {
-    crate::worker::cancel();
+    // A new generation ends the worker and withdraws the button.
     state.begin_load();
-    state.cancellable.set(false);
     state.status.set(Status::Failed {
         source: String::new(),
         message: "Loading was cancelled; the view below is unchanged.".into(),
@@ -577,14 +575,12 @@ pub async fn load_url_as(state: AppState, generation: u64, url: String) {
     }
     state.status.set(Status::Busy(format!("Fetching {url}…")));
     let fetched = fetch_final(&url).await;
-    mark("whoserves:received");
     if !state.is_latest(generation) {
         return;
     }
     match fetched {
         Ok((text, final_url, raw)) => {
             let signature = check_signature(state, &text, &final_url).await;
-            mark("whoserves:signature");
             if !state.is_latest(generation) {
                 return;
             }

@@ -628,7 +628,6 @@ pub async fn analyse(
             other => return Err(Outcome::Unavailable(format!("unexpected answer {other:?}"))),
         };
         if !observations {
-            crate::load::mark("whoserves:worker-answered");
             asm.head(&bytes_of(&get(&answer, "head")))
                 .map_err(unavailable)?;
         }
@@ -655,7 +654,6 @@ pub async fn analyse(
         }
         answer = next(Some(step.clone())).await?;
     }
-    crate::load::mark("whoserves:worker-received");
     let analysis = asm
         .finish(name, libraries, &Limits::default())
         .map_err(unavailable)?;
