@@ -23,7 +23,7 @@ fn then_and_now(
         .observations
         .iter()
         .zip(&a.timeline.active)
-        .filter(|(o, on)| **on && o.subject == subject)
+        .filter(|(o, on)| **on && *o.subject == *subject)
         .map(|(o, _)| o.observed_at.date)
         .max();
     let now_label = match newest {

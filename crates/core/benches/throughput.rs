@@ -303,23 +303,22 @@ fn main() {
         let runs = if n >= 1_000_000 {
             1
         } else if n >= 100_000 {
-            3
+            7
         } else {
-            5
+            9
         };
+        // serde_json and validation take turns, so that both meet the same
+        // allocator state and the same drift in the machine's speed. Each
+        // result is dropped before the next timed run, untimed: both
+        // measure into memory the allocator has seen, not into fresh pages.
         let mut serde_times = Vec::new();
+        let mut load_times = Vec::new();
+        let mut loaded = None;
         for _ in 0..runs {
             let t = Instant::now();
             let b: wire::Bundle = serde_json::from_str(black_box(&text)).expect("parses");
             serde_times.push(t.elapsed());
-            black_box(b);
-        }
-        let mut load_times = Vec::new();
-        let mut loaded = None;
-        for _ in 0..runs {
-            // The previous run's bundle is dropped before this one is
-            // timed, as serde_json's is above: both measure into memory
-            // the allocator has seen, not one into fresh pages.
+            drop(black_box(b));
             drop(loaded.take());
             let t = Instant::now();
             let l = load(black_box(&text), &Limits::generous());

@@ -17,13 +17,13 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     if text.len() == 10 {
         return parse_date(text).map(|date| Timestamp {
-            text: text.to_string(),
+            text: text.into(),
             date,
         });
     }
     OffsetDateTime::parse(text, &Rfc3339)
         .map(|dt| Timestamp {
-            text: text.to_string(),
+            text: text.into(),
             date: dt.to_offset(time::UtcOffset::UTC).date(),
         })
         .map_err(|e| {

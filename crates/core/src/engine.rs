@@ -588,7 +588,7 @@ impl Trace {
             range: range.map(|r| r.id.clone()),
             range_version: range.and_then(|r| r.version.clone()),
             prefixes: self.prefixes.iter().map(|p| p.to_string()).collect(),
-            observed_at: obs.observed_at.text.clone(),
+            observed_at: obs.observed_at.text.to_string(),
             provenance: obs.provenance,
         }
     }
@@ -725,8 +725,8 @@ pub fn evaluate_with(
             unmatched.push(oi);
             continue;
         }
-        let subject = *subject_ids.entry(obs.subject.as_str()).or_insert_with(|| {
-            subject_names.push(obs.subject.as_str());
+        let subject = *subject_ids.entry(&*obs.subject).or_insert_with(|| {
+            subject_names.push(&*obs.subject);
             subject_names.len() as u32 - 1
         });
         for m in matches.drain(..) {

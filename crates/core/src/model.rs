@@ -31,8 +31,9 @@ pub use crate::keywords::{
 /// worker's transport) as a plain enum, since it cannot read tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
-    /// The id of a source in `meta.sources`.
-    Id(String),
+    /// The id of a source in `meta.sources`; shared, since the
+    /// observations of a bundle name a few sources many times.
+    Id(std::sync::Arc<str>),
     /// An http(s) URL.
     Url(String),
 }
@@ -55,7 +56,7 @@ enum PlainSource<T> {
 impl Serialize for SourceRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (id, text) = match self {
-            SourceRef::Id(t) => (true, t.as_str()),
+            SourceRef::Id(t) => (true, &**t),
             SourceRef::Url(t) => (false, t.as_str()),
         };
         match (s.is_human_readable(), id) {
@@ -71,12 +72,12 @@ impl<'de> Deserialize<'de> for SourceRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(if d.is_human_readable() {
             match TaggedSource::<String>::deserialize(d)? {
-                TaggedSource::Id(t) => SourceRef::Id(t),
+                TaggedSource::Id(t) => SourceRef::Id(t.into()),
                 TaggedSource::Url(t) => SourceRef::Url(t),
             }
         } else {
             match PlainSource::<String>::deserialize(d)? {
-                PlainSource::Id(t) => SourceRef::Id(t),
+                PlainSource::Id(t) => SourceRef::Id(t.into()),
                 PlainSource::Url(t) => SourceRef::Url(t),
             }
         })
@@ -181,8 +182,9 @@ pub struct Listing {
 /// When an observation was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timestamp {
-    /// The text as written in the bundle.
-    pub text: String,
+    /// The text as written in the bundle; shared, since most observations
+    /// of a bundle repeat a few dates.
+    pub text: std::sync::Arc<str>,
     /// The UTC calendar date; rules' validity windows compare against it.
     #[serde(serialize_with = "ser_date", deserialize_with = "de_date")]
     pub date: Date,
@@ -194,7 +196,7 @@ pub struct Observation {
     /// Identifier.
     pub id: String,
     /// Subject entity id.
-    pub subject: String,
+    pub subject: std::sync::Arc<str>,
     /// Domain or host observed, normalised.
     pub target: String,
     /// Kind.

@@ -227,12 +227,12 @@ impl ObservationRow {
         let o = &b.observations[i];
         ObservationRow {
             id: o.id.clone(),
-            subject: o.subject.clone(),
+            subject: o.subject.to_string(),
             target: o.target.clone(),
             kind: o.kind,
             key: o.key.clone(),
             value: o.value.clone(),
-            observed_at: o.observed_at.text.clone(),
+            observed_at: o.observed_at.text.to_string(),
             provenance: o.provenance,
         }
     }
@@ -371,7 +371,7 @@ impl Report {
                     target: x.target.clone(),
                     kind: x.kind,
                     absent: x.absent,
-                    observed_at: x.observed_at.text.clone(),
+                    observed_at: x.observed_at.text.to_string(),
                     method: x.method.clone(),
                 })
                 .collect(),

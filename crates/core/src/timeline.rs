@@ -66,12 +66,7 @@ pub fn timeline(bundle: &Bundle, as_of: Option<Date>) -> Timeline {
             later.push(i);
             continue;
         }
-        let key = (
-            o.subject.as_str(),
-            o.target.as_str(),
-            o.kind,
-            o.key.as_deref(),
-        );
+        let key = (&*o.subject, o.target.as_str(), o.kind, o.key.as_deref());
         latest
             .entry(key)
             .and_modify(|(d, first)| {
@@ -88,12 +83,7 @@ pub fn timeline(bundle: &Bundle, as_of: Option<Date>) -> Timeline {
         if as_of.is_some_and(|d| o.observed_at.date > d) {
             continue;
         }
-        let key = (
-            o.subject.as_str(),
-            o.target.as_str(),
-            o.kind,
-            o.key.as_deref(),
-        );
+        let key = (&*o.subject, o.target.as_str(), o.kind, o.key.as_deref());
         let (date, first) = latest[&key];
         if o.observed_at.date == date {
             active[i] = true;

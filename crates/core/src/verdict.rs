@@ -351,7 +351,7 @@ impl<'a> Index<'a> {
         for (i, o) in bundle.observations.iter().enumerate() {
             if timeline.active.is_empty() || timeline.is_active(i) {
                 observations
-                    .entry(o.subject.as_str())
+                    .entry(&*o.subject)
                     .or_insert_with(|| vec![Vec::new(); slots])[o.kind.slot()]
                 .push(i);
             }

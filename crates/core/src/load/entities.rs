@@ -212,11 +212,11 @@ impl<'t> Loader<'t> {
             .base
             .entities
             .iter()
-            .map(|en| (en.id.clone(), (en.role, true)))
+            .map(|en| (en.id.as_str().into(), (en.role, true)))
             .chain(
                 elems
                     .iter()
-                    .map(|(_, en, ok)| (en.id.clone(), (en.role, *ok))),
+                    .map(|(_, en, ok)| (en.id.as_str().into(), (en.role, *ok))),
             )
             .collect();
         bundle.entities = elems

@@ -50,13 +50,13 @@ impl<'t> Loader<'t> {
         raw: Option<&'t RawValue>,
         bundle: &mut Bundle,
         limits: &Limits,
-    ) -> HashSet<String> {
-        let mut ids: HashSet<String> = self
+    ) -> HashSet<std::sync::Arc<str>> {
+        let mut ids: HashSet<std::sync::Arc<str>> = self
             .base
             .meta
             .sources
             .iter()
-            .map(|s| s.id.clone())
+            .map(|s| s.id.as_str().into())
             .collect();
         let Some(raw) = raw else {
             self.push(
@@ -126,7 +126,7 @@ impl<'t> Loader<'t> {
             if !ok {
                 continue;
             }
-            ids.insert(s.id.clone());
+            ids.insert(s.id.as_str().into());
             bundle.meta.sources.push(Source {
                 id: s.id.clone(),
                 title: s.title.clone(),

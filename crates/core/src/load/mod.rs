@@ -14,6 +14,7 @@
 //! then `meta`, `entities`, `ranges`, `observations`, `rules` and
 //! `claims`, one file each, in the order they load.
 
+mod chunked;
 mod claims;
 mod entities;
 mod meta;
@@ -290,7 +291,7 @@ fn merge(base: &Bundle, own: Bundle, again: Vec<Entity>) -> Bundle {
 /// ([`crate::locate::find_path`]), which an escaped key would not match.
 struct FastTop<'t> {
     members: BTreeMap<String, &'t RawValue>,
-    observations: Option<Vec<ObservationRaw<'t>>>,
+    observations: Option<chunked::Chunked<ObservationRaw<'t>>>,
 }
 
 impl<'de> Deserialize<'de> for FastTop<'de> {
@@ -525,7 +526,10 @@ impl<'t> Loader<'t> {
     fn fast_top(
         &mut self,
         limits: &Limits,
-    ) -> Option<(BTreeMap<String, &'t RawValue>, Vec<ObservationRaw<'t>>)> {
+    ) -> Option<(
+        BTreeMap<String, &'t RawValue>,
+        chunked::Chunked<ObservationRaw<'t>>,
+    )> {
         let text = self.text;
         // The observation objects sit at depth 2.
         if limits.max_depth < 3 {

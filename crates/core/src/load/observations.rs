@@ -46,7 +46,7 @@ impl<'t> Loader<'t> {
     /// carry no text until one needs a position ([`Loader::lazy_raw`]).
     pub(super) fn load_parsed_observations(
         &mut self,
-        parsed: Vec<ObservationRaw<'t>>,
+        parsed: super::chunked::Chunked<ObservationRaw<'t>>,
         bundle: &mut Bundle,
         refs: &Refs,
         roles: &Roles,
@@ -80,7 +80,8 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         {
-            let mut ok = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
+            let subject = self.entity_ref_shared(&e, "subject", &w.subject, Role::Subject, roles);
+            let mut ok = subject.is_some();
             let kind = Kind::parse(&w.kind);
             if kind.is_none() {
                 self.error(
@@ -109,22 +110,7 @@ impl<'t> Loader<'t> {
                 );
                 ok = false;
             }
-            let observed_at = match self.dates.get(w.observed_at.as_ref()) {
-                Some(&date) => Some(Timestamp {
-                    text: w.observed_at.to_string(),
-                    date,
-                }),
-                None => match parse_timestamp(&w.observed_at) {
-                    Ok(t) => {
-                        self.dates.insert(t.text.clone(), t.date);
-                        Some(t)
-                    }
-                    Err(m) => {
-                        self.error(Code::Date, &e, "observed_at", m);
-                        None
-                    }
-                },
-            };
+            let observed_at = self.timestamp(&e, &w.observed_at);
             let source = self.source_ref(&e, "source", &w.source, refs);
             let target = if w.target.bytes().any(|b| b.is_ascii_uppercase())
                 || w.target.ends_with('.')
@@ -219,14 +205,21 @@ impl<'t> Loader<'t> {
                 },
                 None => None,
             };
-            let (true, Some(kind), Some(provenance), Some(observed_at), Some(source), Some(norm)) =
-                (ok, kind, provenance, observed_at, source, norm)
+            let (
+                true,
+                Some(subject),
+                Some(kind),
+                Some(provenance),
+                Some(observed_at),
+                Some(source),
+                Some(norm),
+            ) = (ok, subject, kind, provenance, observed_at, source, norm)
             else {
                 return;
             };
             bundle.observations.push(Observation {
                 id: w.id.into_owned(),
-                subject: w.subject.into_owned(),
+                subject,
                 target,
                 kind,
                 key: norm.key.clone(),
@@ -242,6 +235,26 @@ impl<'t> Loader<'t> {
 }
 
 impl<'t> Loader<'t> {
+    /// An observation's stamp: parsed once per distinct text, or reported.
+    fn timestamp(&mut self, e: &super::reporter::Elem, text: &str) -> Option<Timestamp> {
+        match self.dates.get_key_value(text) {
+            Some((text, &date)) => Some(Timestamp {
+                text: text.clone(),
+                date,
+            }),
+            None => match parse_timestamp(text) {
+                Ok(t) => {
+                    self.dates.insert(t.text.clone(), t.date);
+                    Some(t)
+                }
+                Err(m) => {
+                    self.error(Code::Date, e, "observed_at", m);
+                    None
+                }
+            },
+        }
+    }
+
     /// Checks an observation that records an absence: a `dns.*` kind, a
     /// known reason, and an empty value.
     fn absence(

@@ -68,7 +68,7 @@ pub(super) struct Loader<'t> {
     pub(super) fast: bool,
     /// Observation stamps already parsed, by their text: the observations
     /// of one run share a few stamps.
-    pub(super) dates: HashMap<String, Date>,
+    pub(super) dates: HashMap<std::sync::Arc<str>, Date>,
 }
 
 /// How a duplicate of an id from an included library is described.
@@ -401,8 +401,8 @@ impl<'t> Loader<'t> {
                     None
                 }
             }
-        } else if refs.sources.contains(value) {
-            Some(SourceRef::Id(value.to_string()))
+        } else if let Some(id) = refs.sources.get(value) {
+            Some(SourceRef::Id(id.clone()))
         } else {
             self.error(
                 Code::UnknownRef,
@@ -425,7 +425,21 @@ impl<'t> Loader<'t> {
         role: Role,
         roles: &Roles,
     ) -> bool {
-        match roles.get(id) {
+        self.entity_ref_shared(e, rel, id, role, roles).is_some()
+    }
+
+    /// [`Loader::entity_ref`], answering with the entity's id as the
+    /// roles map holds it, so that the many observations of one subject
+    /// share one string.
+    pub(super) fn entity_ref_shared(
+        &mut self,
+        e: &Elem<'_>,
+        rel: &str,
+        id: &str,
+        role: Role,
+        roles: &Roles,
+    ) -> Option<std::sync::Arc<str>> {
+        match roles.get_key_value(id).map(|(k, v)| (k, *v)) {
             None => {
                 let message = if crate::hint::in_shipped_library(id)
                     && self.base.entity(id).is_none()
@@ -438,7 +452,7 @@ impl<'t> Loader<'t> {
                     let kept = roles
                         .iter()
                         .filter(|(_, (r, kept))| *r == role && *kept)
-                        .map(|(k, _)| k.as_str());
+                        .map(|(k, _)| &**k);
                     let mut kept: Vec<&str> = kept.collect();
                     kept.sort_unstable();
                     // A near miss of a provider the shipped library declares,
@@ -467,19 +481,19 @@ impl<'t> Loader<'t> {
                     }
                 };
                 self.error(Code::UnknownRef, e, rel, message);
-                false
+                None
             }
-            Some((r, _)) if *r != role => {
+            Some((_, (r, _))) if r != role => {
                 let message = format!("entity \"{id}\" is a {r}, not a {role}");
                 self.error(Code::RoleMismatch, e, rel, message);
-                false
+                None
             }
-            Some((_, false)) => {
+            Some((_, (_, false))) => {
                 let message = format!("entity \"{id}\" was left out because of its own errors");
                 self.error(Code::UnknownRef, e, rel, message);
-                false
+                None
             }
-            Some(_) => true,
+            Some((k, _)) => Some(k.clone()),
         }
     }
 
@@ -532,10 +546,10 @@ identified!(
 
 /// Every entity id known while loading: its role, and whether it was kept
 /// (`false`: left out because of its own errors).
-pub(super) type Roles = HashMap<String, (Role, bool)>;
+pub(super) type Roles = HashMap<std::sync::Arc<str>, (Role, bool)>;
 
 /// Ids other sections may reference.
 pub(super) struct Refs {
-    pub(super) sources: HashSet<String>,
+    pub(super) sources: HashSet<std::sync::Arc<str>>,
     pub(super) categories: HashSet<String>,
 }

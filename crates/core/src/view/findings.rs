@@ -84,7 +84,7 @@ pub fn source_of(b: &Bundle, s: &SourceRef) -> (String, String) {
     match s {
         SourceRef::Id(id) => match b.source(id) {
             Some(src) => (src.title.clone(), src.url.clone().unwrap_or_default()),
-            None => (id.clone(), String::new()),
+            None => (id.to_string(), String::new()),
         },
         SourceRef::Url(u) => (u.clone(), u.clone()),
     }
@@ -121,7 +121,7 @@ pub fn finding_rows(a: &Analysis, g: &Graph) -> Vec<FindingRow> {
                     key: o.key.clone().unwrap_or_default(),
                     value_recorded: o.value.clone(),
                     value_normalised: o.normalized().text.clone(),
-                    observed_at: o.observed_at.text.clone(),
+                    observed_at: o.observed_at.text.to_string(),
                     method: o.method.clone().unwrap_or_default(),
                     source,
                     source_url,
