@@ -90,6 +90,30 @@ fn live_edges(g: &whoserves_core::view::Graph, a: Option<&whoserves_core::Analys
         .collect()
 }
 
+/// The node index of the node element an event happened in, for nodes
+/// drawn from markup ([`whoserves_core::view::nodes`]).
+fn node_of(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let node = el.closest(".node").ok().flatten()?;
+    whoserves_core::view::nodes::node_index(&node.id())
+}
+
+/// Adds or removes `class` on node element `i`.
+fn node_class(i: usize, class: &str, on: bool) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("node-{i}")))
+    else {
+        return;
+    };
+    let list = el.class_list();
+    let _ = if on {
+        list.add_1(class)
+    } else {
+        list.remove_1(class)
+    };
+}
+
 /// Whether an edge between `from` and `to` is outside the bright set.
 fn edge_dimmed(bright: Memo<Option<BTreeSet<usize>>>, from: usize, to: usize) -> bool {
     bright.with(|b| {
@@ -442,6 +466,108 @@ pub fn GraphView() -> impl IntoView {
     // The one node and the one edge that Tab reaches (see `rove`).
     let node_stop = StoredValue::new(0usize);
     let edge_stop = StoredValue::new(0usize);
+
+    // Big graphs' nodes come as markup (whoserves_core::view::nodes): their
+    // events are handled here, once for all of them, as each small-graph
+    // node handles its own; the highlight and the selection change the
+    // classes of the nodes whose state changes, not of every node.
+    let select_node = move |i: usize| {
+        if let Some(id) = state
+            .graph
+            .with_untracked(|g| g.nodes.get(i).map(|n| n.id.clone()))
+        {
+            state.selection.set(Selection::Node(id));
+        }
+    };
+    let on_nodes_click = move |ev: web_sys::MouseEvent| {
+        if let Some(i) = node_of(ev.target()) {
+            select_node(i);
+        }
+    };
+    let on_nodes_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(i) = node_of(ev.target()) else {
+            return;
+        };
+        let key = ev.key();
+        match key.as_str() {
+            "Enter" | " " => {
+                ev.prevent_default();
+                select_node(i);
+            }
+            "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => {
+                ev.prevent_default();
+                let next = state
+                    .graph
+                    .with_untracked(|g| state.layout.with_untracked(|l| step(g, l, i, &key)));
+                if let Some(next) = next {
+                    focus_node(next);
+                }
+            }
+            _ => {}
+        }
+    };
+    let on_nodes_over = move |ev: web_sys::MouseEvent| {
+        if let Some(i) = node_of(ev.target()) {
+            if !panning.get_untracked() && state.hover.get_untracked() != Some(i) {
+                state.hover.set(Some(i));
+            }
+        }
+    };
+    let on_nodes_out = move |ev: web_sys::MouseEvent| {
+        let from = node_of(ev.target());
+        if from.is_some() && from != node_of(ev.related_target()) {
+            state.hover.set(None);
+        }
+    };
+    let on_nodes_focus = move |ev: web_sys::FocusEvent| {
+        if let Some(i) = node_of(ev.target()) {
+            rove("node", node_stop, i);
+            state.hover.set(Some(i));
+        }
+    };
+    let on_nodes_blur = move |_: web_sys::FocusEvent| state.hover.set(None);
+    let lit_shown = StoredValue::new(BTreeSet::<usize>::new());
+    Effect::new(move |_| {
+        // The markup may have been built again: it was built with the
+        // state then, so only changes since are applied.
+        state.graph.track();
+        state.layout.track();
+        if !on_canvas.get() {
+            lit_shown.set_value(BTreeSet::new());
+            return;
+        }
+        let want = bright.get().unwrap_or_default();
+        lit_shown.with_value(|have| {
+            for &i in have.difference(&want) {
+                node_class(i, "lit", false);
+            }
+            for &i in want.difference(have) {
+                node_class(i, "lit", true);
+            }
+        });
+        lit_shown.set_value(want);
+    });
+    let selected_shown = StoredValue::new(None::<usize>);
+    Effect::new(move |_| {
+        let g = state.graph.get();
+        state.layout.track();
+        if !on_canvas.get() {
+            selected_shown.set_value(None);
+            return;
+        }
+        let want = state.selection.with(|s| match s {
+            Selection::Node(id) => g.node(id),
+            _ => None,
+        });
+        let have = selected_shown.get_value();
+        if let Some(i) = have.filter(|_| have != want) {
+            node_class(i, "selected", false);
+        }
+        if let Some(i) = want {
+            node_class(i, "selected", true);
+        }
+        selected_shown.set_value(want);
+    });
     let drawing = move || {
         let g = state.graph.get();
         let l = state.layout.get();
@@ -556,12 +682,31 @@ pub fn GraphView() -> impl IntoView {
                 })
             })
             .collect_view();
-        let mut degrees = vec![0usize; g.nodes.len()];
-        for e in &g.edges {
-            degrees[e.from] += 1;
-            degrees[e.to] += 1;
-        }
-        let nodes = g
+        let degrees = whoserves_core::view::nodes::degrees(&g);
+        let nodes = if on_canvas {
+            let lit = bright.get_untracked();
+            let selected = state.selection.with_untracked(|s| match s {
+                Selection::Node(id) => g.node(id),
+                _ => None,
+            });
+            let markup = whoserves_core::view::nodes::nodes_markup(
+                &g,
+                &l,
+                whoserves_core::view::nodes::NodeState {
+                    tab_stop: ns,
+                    lit: lit.as_ref(),
+                    selected,
+                },
+            );
+            view! {
+                <g class="nodes" class:dimming=move || bright.with(|b| b.is_some()) inner_html=markup
+                    on:click=on_nodes_click on:keydown=on_nodes_key
+                    on:mouseover=on_nodes_over on:mouseout=on_nodes_out
+                    on:focusin=on_nodes_focus on:focusout=on_nodes_blur></g>
+            }
+            .into_any()
+        } else {
+            g
             .nodes
             .iter()
             .enumerate()
@@ -570,9 +715,7 @@ pub fn GraphView() -> impl IntoView {
                 let lb = l.labels[i];
                 let is_firm = n.side == Side::Firm;
                 let root = n.group.is_some_and(|gi| g.groups[gi].id == n.id);
-                let degree = degrees[i];
-                let kind = if is_firm { "Firm" } else { "Provider" };
-                let aria = format!("{kind} {}, {degree} connection(s)", n.label);
+                let aria = whoserves_core::view::nodes::node_name(&g, i, degrees[i]);
                 let id = n.id.clone();
                 let gg = g.clone();
                 let ll = l.clone();
@@ -618,7 +761,9 @@ pub fn GraphView() -> impl IntoView {
                     </g>
                 }
             })
-            .collect_view();
+            .collect_view()
+            .into_any()
+        };
         crate::load::mark("whoserves:graph-built");
         // The graph is seen at the first frame painted after its DOM is
         // built; with canvas edges, after the canvas is drawn.

@@ -406,6 +406,14 @@ pub(crate) fn Status() -> impl IntoView {
     };
     let other = move || match state.status.get() {
         Status::Idle | Status::Busy(_) => ().into_any(),
+        // The reader's own choice, not a failure: a notice, not an alert.
+        Status::Cancelled => view! {
+            <section class="notice" role="status" data-testid="load-cancelled">
+                <p>"Loading was cancelled; the view below is unchanged."</p>
+                <button on:click=move |_| state.status.set(Status::Idle)>"Dismiss"</button>
+            </section>
+        }
+        .into_any(),
         Status::Failed {
             source,
             message,

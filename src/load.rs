@@ -515,11 +515,7 @@ async fn with_worker(
 pub fn cancel(state: AppState) {
     // A new generation ends the worker and withdraws the button.
     state.begin_load();
-    state.status.set(Status::Failed {
-        source: String::new(),
-        message: "Loading was cancelled; the view below is unchanged.".into(),
-        diagnostics: vec![],
-    });
+    state.status.set(Status::Cancelled);
 }
 
 /// Where a bundle comes from when the site's manifest does not list it:

@@ -93,6 +93,8 @@ pub enum Status {
         /// The bundle's diagnostics, when it got that far.
         diagnostics: Vec<Diagnostic>,
     },
+    /// The reader stopped a load; the previous bundle stays on screen.
+    Cancelled,
     /// A file opened from disk includes libraries on other sites: they
     /// are fetched only when the reader agrees.
     AskIncludes {

@@ -104,3 +104,67 @@ test('a 10,000-edge graph draws its edges on a canvas, and a click near one sele
   await page.getByTestId('unclaimed-more').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=unclaimed]').length === 10000, null, { timeout: 30000 });
 });
+
+test("a big graph's nodes, drawn from one piece of markup, take focus, hover and selection as small-graph nodes do", async (t) => {
+  const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems = watchConsole(page);
+  t.after(async () => {
+    await page.screenshot({ path: join(ARTIFACTS, 'big-graph-lit.png') });
+    assert.deepEqual(problems.filter((p) => !p.includes('integrity')), [], 'no console errors');
+    await page.close();
+  });
+  const v = new Viewer(page, env.base);
+  await v.open('?bundle=test-big/synthetic-2000.json');
+  await page.waitForFunction(() => performance.getEntriesByName('whoserves:graph-drawn').length > 0, null, { timeout: 60000 });
+  const nodes = page.locator('g.nodes');
+  assert.equal(await nodes.count(), 1, 'one container for the markup nodes');
+  const classes = (id) => page.locator(`[data-testid=node][data-id="${id}"]`).getAttribute('class');
+  const opacity = (id) => page.locator(`[data-testid=node][data-id="${id}"]`).evaluate((n) => getComputedStyle(n).opacity);
+  // Firm 0's edges go to Provider 0, 101, 202, … 909 (synthetic.mjs).
+  assert.equal(await page.locator('[data-testid=node][data-id="f0"]').getAttribute('aria-label'), 'Firm Firm 0, 10 connection(s)');
+
+  // Focus lights a node and its neighbours and dims the rest.
+  await page.locator('[data-testid=node][data-id="f0"]').focus();
+  await page.waitForFunction(() => document.querySelector('g.nodes').classList.contains('dimming'));
+  assert.match(await classes('f0'), /\blit\b/);
+  assert.match(await classes('p101'), /\blit\b/);
+  assert.doesNotMatch(await classes('p1'), /\blit\b/);
+  assert.equal(await opacity('p1'), '0.18');
+  assert.equal(await opacity('p101'), '1');
+  assert.equal(await page.locator('[data-testid=node][data-id="f0"]').getAttribute('tabindex'), '0');
+
+  // → moves to the nearest neighbour across, which becomes the tab stop;
+  // Enter selects it.
+  await page.keyboard.press('ArrowRight');
+  const across = await page.evaluate(() => document.activeElement.dataset.id);
+  assert.ok(['p0', 'p101', 'p202', 'p303', 'p404', 'p505', 'p606', 'p707', 'p808', 'p909'].includes(across), across);
+  assert.equal(await page.locator('[data-testid=node][data-id="f0"]').getAttribute('tabindex'), '-1');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.querySelector(`[data-testid=node][data-id="${id}"]`).classList.contains('selected'), across);
+  assert.match(await v.panel().textContent(), new RegExp(`Provider ${across.slice(1)}(?!\\d)`));
+  assert.match(page.url(), /sel=/);
+  // Esc clears the selection; leaving the node clears the highlight.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=node].selected'));
+  await page.evaluate(() => document.activeElement.blur());
+  await page.waitForFunction(() => !document.querySelector('g.nodes').classList.contains('dimming'));
+
+  // A click inside a node selects it (and keeps it and its neighbours
+  // lit); hovering lights a node, leaving it clears.
+  await page.locator('[data-testid=node][data-id="p3"] circle').dispatchEvent('click');
+  await page.waitForFunction(() => document.querySelector('[data-testid=node][data-id="p3"]').classList.contains('selected'));
+  assert.match(await v.panel().textContent(), /Provider 3(?!\d)/);
+  assert.match(await classes('p3'), /\blit\b/);
+  await page.locator('[data-testid=node][data-id="p3"]').focus();
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.waitForFunction(() => !document.querySelector('g.nodes').classList.contains('dimming'));
+  assert.doesNotMatch(await classes('p3'), /\bselected\b/);
+  await page.locator('[data-testid=node][data-id="p5"] text').dispatchEvent('mouseover');
+  await page.waitForFunction(() => document.querySelector('[data-testid=node][data-id="p5"]').classList.contains('lit'));
+  assert.equal(await opacity('p6'), '0.18');
+  await page.locator('[data-testid=node][data-id="p5"] text').dispatchEvent('mouseout');
+  await page.waitForFunction(() => !document.querySelector('g.nodes').classList.contains('dimming'));
+  assert.equal(await opacity('p6'), '1');
+  assert.doesNotMatch(await classes('p5'), /\blit\b/);
+});

@@ -100,8 +100,9 @@ test('Cancel stops a big load; the bundle on screen stays', async (t) => {
   await page.getByTestId('file-input').setInputFiles(join(DIR, 'heavy.json'));
   const cancel = page.getByTestId('cancel-load');
   await cancel.click({ timeout: 30000 });
-  await page.getByTestId('load-error').waitFor();
-  assert.match(await page.getByTestId('load-error').textContent(), /Loading was cancelled; the view below is unchanged/);
+  await page.getByTestId('load-cancelled').waitFor();
+  assert.match(await page.getByTestId('load-cancelled').textContent(), /Loading was cancelled; the view below is unchanged/);
+  assert.equal(await page.getByTestId('load-error').count(), 0, 'a cancel is a notice, not an error');
   await page.screenshot({ path: join(ARTIFACTS, 'worker-cancelled.png') });
   assert.equal(await page.getByTestId('bundle-title').textContent(), title);
   // Nothing arrives later over the view.
@@ -109,7 +110,7 @@ test('Cancel stops a big load; the bundle on screen stays', async (t) => {
   assert.equal(await page.getByTestId('bundle-title').textContent(), title);
   assert.equal(await page.evaluate(() => performance.getEntriesByName('whoserves:worker-assembled').length), 0);
   // The same file loads when let be.
-  await page.getByTestId('load-error').getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByTestId('load-cancelled').getByRole('button', { name: 'Dismiss' }).click();
   await page.getByTestId('file-input').setInputFiles(join(DIR, 'heavy.json'));
   await page.waitForFunction(() => document.querySelector('[data-testid=bundle-title]')?.textContent.includes('27 MB'), null, { timeout: 90000 });
   assert.equal(await page.evaluate(() => performance.getEntriesByName('whoserves:worker-assembled').length), 1);

@@ -13,6 +13,7 @@ pub mod ftm;
 pub mod gexf;
 pub mod graph;
 pub mod matrix;
+pub mod nodes;
 pub mod svg;
 pub mod table;
 
