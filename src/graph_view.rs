@@ -163,6 +163,16 @@ fn step(g: &Graph, l: &Layout, i: usize, key: &str) -> Option<usize> {
     }
 }
 
+/// Below this many screen pixels per layout unit, labels are hidden.
+const FAR_SCALE: f64 = 0.5;
+
+/// Screen pixels per layout unit at zoom 1: the scale the SVG's viewBox
+/// is fitted at (`preserveAspectRatio="xMinYMin meet"`).
+fn fitted_scale(svg: &web_sys::Element, l: &Layout) -> f64 {
+    let r = svg.get_bounding_client_rect();
+    (r.width() / l.width.max(200.0)).min(r.height() / l.height.max(120.0))
+}
+
 /// Zooms by `factor` about the point `p` (layout coordinates).
 fn zoom_about(state: AppState, factor: f64, p: (f64, f64)) {
     state.transform.update(|(tx, ty, k)| {
@@ -385,8 +395,7 @@ pub fn GraphView() -> impl IntoView {
         dirty.set_value(false);
         let g = state.graph.get_untracked();
         let l = state.layout.get_untracked();
-        let r = svg.get_bounding_client_rect();
-        let px_per_unit = (r.width() / l.width.max(200.0)).min(r.height() / l.height.max(120.0));
+        let px_per_unit = fitted_scale(&svg, &l);
         drawn_at.set_value(Some((transform, px_per_unit)));
         let b = bright.get_untracked();
         edge_canvas::draw(
@@ -400,7 +409,7 @@ pub fn GraphView() -> impl IntoView {
                 selected: selected_edge.get_untracked(),
             },
         );
-        let is_far = px_per_unit * transform.2 < 0.5;
+        let is_far = px_per_unit * transform.2 < FAR_SCALE;
         if far.get_untracked() != is_far {
             far.set(is_far);
         }
@@ -684,6 +693,16 @@ pub fn GraphView() -> impl IntoView {
             .collect_view();
         let degrees = whoserves_core::view::nodes::degrees(&g);
         let nodes = if on_canvas {
+            // Labels too small to read are hidden before the nodes are
+            // built, so the browser never lays out thousands of them for
+            // the first frame (the canvas's draw decides again).
+            if let Some(svg) = svg_ref.get_untracked() {
+                let s = fitted_scale(&svg, &l);
+                let is_far = s > 0.0 && s * state.transform.get_untracked().2 < FAR_SCALE;
+                if far.get_untracked() != is_far {
+                    far.set(is_far);
+                }
+            }
             let lit = bright.get_untracked();
             let selected = state.selection.with_untracked(|s| match s {
                 Selection::Node(id) => g.node(id),

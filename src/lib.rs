@@ -497,11 +497,28 @@ fn Overview() -> impl IntoView {
                 }
             })
             .collect_view();
-        let warnings = a
-            .diagnostics
-            .iter()
-            .map(|d| view! { <li data-testid="warning"><code>{d.render(&cur.source)}</code></li> })
-            .collect_view();
+        // Built when first opened: a big bundle can carry thousands.
+        let warnings_open = RwSignal::new(false);
+        let warnings = {
+            let (a, source) = (a.clone(), cur.source.clone());
+            move || {
+                warnings_open.get().then(|| {
+                    a.diagnostics
+                        .iter()
+                        .map(|d| view! { <li data-testid="warning"><code>{d.render(&source)}</code></li> })
+                        .collect_view()
+                })
+            }
+        };
+        let on_toggle = move |ev: web_sys::Event| {
+            let open = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .is_some_and(|d| d.has_attribute("open"));
+            if open && !warnings_open.get_untracked() {
+                warnings_open.set(true);
+            }
+        };
         let errors = whoserves_core::diag::error_count(&a.diagnostics);
         let n_warnings = a.diagnostics.len() - errors;
         let b = &a.bundle;
@@ -555,7 +572,7 @@ fn Overview() -> impl IntoView {
                 })}
                 {dated.map(|t| view! { <p class="note-small" data-testid="as-of-note">{t}</p> })}
                 {(!a.diagnostics.is_empty()).then(|| view! {
-                    <details class="warnings"><summary>{format!("{n_warnings} warning(s)")}</summary><ul>{warnings}</ul></details>
+                    <details class="warnings" data-testid="warnings" on:toggle=on_toggle><summary>{format!("{n_warnings} warning(s)")}</summary><ul>{warnings}</ul></details>
                 })}
                 <p data-testid="diagnostic-counts" class="sr-only">{format!("{errors} error(s), {n_warnings} warning(s)")}</p>
                 <ul class="verdicts" data-testid="verdict-counts" aria-label=format!("{} claims by verdict", b.claims.len())>{counts}</ul>

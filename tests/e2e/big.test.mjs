@@ -167,4 +167,11 @@ test("a big graph's nodes, drawn from one piece of markup, take focus, hover and
   await page.waitForFunction(() => !document.querySelector('g.nodes').classList.contains('dimming'));
   assert.equal(await opacity('p6'), '1');
   assert.doesNotMatch(await classes('p5'), /\blit\b/);
+
+  // The bundle's 1,000 warnings are listed when their list is opened.
+  const warnings = page.getByTestId('warnings');
+  assert.match(await warnings.locator('summary').textContent(), /^1000 warning\(s\)$/);
+  assert.equal(await page.getByTestId('warning').count(), 0, 'not built while closed');
+  await warnings.locator('summary').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=warning]').length === 1000);
 });
