@@ -609,6 +609,20 @@ pub async fn analyse(
             .map_or(0.0, |p| p.now())
     };
     let unavailable = |e: String| Outcome::Unavailable(e);
+    // A slice of time is used: the page runs for a frame.
+    let breathe = |read: usize| {
+        let step = step.clone();
+        let still_wanted = &still_wanted;
+        async move {
+            step(Step::Receiving(read));
+            crate::load::next_frame().await;
+            if still_wanted() {
+                Ok(())
+            } else {
+                Err(Outcome::Cancelled)
+            }
+        }
+    };
     let mut asm = Assembly::default();
     let mut since = now();
     let mut answer = next(Some(step.clone())).await?;
@@ -627,11 +641,17 @@ pub async fn analyse(
             }
             other => return Err(Outcome::Unavailable(format!("unexpected answer {other:?}"))),
         };
+        let total = |asm: &Assembly| asm.read();
         if !observations {
             asm.head(&bytes_of(&get(&answer, "head")))
                 .map_err(unavailable)?;
+            // The head of a big bundle (its timeline, verdicts and
+            // diagnostics) can be a slice's work of its own.
+            if now() - since > SLICE_MS {
+                breathe(total(&asm)).await?;
+                since = now();
+            }
         }
-        let total = |asm: &Assembly| asm.read();
         for c in Array::from(&get(&answer, "chunks")).iter() {
             let c = bytes_of(&c);
             if observations {
@@ -641,11 +661,7 @@ pub async fn analyse(
             }
             .map_err(unavailable)?;
             if now() - since > SLICE_MS {
-                step(Step::Receiving(total(&asm)));
-                crate::load::next_frame().await;
-                if !still_wanted() {
-                    return Err(Outcome::Cancelled);
-                }
+                breathe(total(&asm)).await?;
                 since = now();
             }
         }
