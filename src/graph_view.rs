@@ -505,9 +505,12 @@ pub fn GraphView() -> impl IntoView {
             }
             "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => {
                 ev.prevent_default();
-                let next = state
-                    .graph
-                    .with_untracked(|g| state.layout.with_untracked(|l| step(g, l, i, &key)));
+                let next = state.graph.with_untracked(|g| {
+                    state
+                        .layout
+                        .with_untracked(|l| (i < g.nodes.len()).then(|| step(g, l, i, &key)))
+                        .flatten()
+                });
                 if let Some(next) = next {
                     focus_node(next);
                 }

@@ -406,14 +406,25 @@ pub(crate) fn Status() -> impl IntoView {
     };
     let other = move || match state.status.get() {
         Status::Idle | Status::Busy(_) => ().into_any(),
-        // The reader's own choice, not a failure: a notice, not an alert.
-        Status::Cancelled => view! {
-            <section class="notice" role="status" data-testid="load-cancelled">
-                <p>"Loading was cancelled; the view below is unchanged."</p>
-                <button on:click=move |_| state.status.set(Status::Idle)>"Dismiss"</button>
-            </section>
+        // The reader's own choice, not a failure: styled as a notice. It is
+        // announced as an alert (a status region inserted with its text is
+        // not read out reliably), and focus, which was on the Cancel button
+        // that is gone, goes to Dismiss.
+        Status::Cancelled => {
+            let dismiss = NodeRef::<leptos::html::Button>::new();
+            Effect::new(move |_| {
+                if let Some(b) = dismiss.get() {
+                    let _ = b.focus();
+                }
+            });
+            view! {
+                <section class="notice" role="alert" data-testid="load-cancelled">
+                    <p>"Loading was cancelled; the view below is unchanged."</p>
+                    <button node_ref=dismiss on:click=move |_| state.status.set(Status::Idle)>"Dismiss"</button>
+                </section>
+            }
+            .into_any()
         }
-        .into_any(),
         Status::Failed {
             source,
             message,

@@ -139,6 +139,7 @@ test("a big graph's nodes, drawn from one piece of markup, take focus, hover and
   const across = await page.evaluate(() => document.activeElement.dataset.id);
   assert.ok(['p0', 'p101', 'p202', 'p303', 'p404', 'p505', 'p606', 'p707', 'p808', 'p909'].includes(across), across);
   assert.equal(await page.locator('[data-testid=node][data-id="f0"]').getAttribute('tabindex'), '-1');
+  assert.deepEqual(await page.locator('[data-testid=node][tabindex="0"]').evaluateAll((ns) => ns.map((n) => n.dataset.id)), [across], 'one tab stop, where focus is');
   await page.keyboard.press('Enter');
   await page.waitForFunction((id) => document.querySelector(`[data-testid=node][data-id="${id}"]`).classList.contains('selected'), across);
   assert.match(await v.panel().textContent(), new RegExp(`Provider ${across.slice(1)}(?!\\d)`));
@@ -167,6 +168,32 @@ test("a big graph's nodes, drawn from one piece of markup, take focus, hover and
   await page.waitForFunction(() => !document.querySelector('g.nodes').classList.contains('dimming'));
   assert.equal(await opacity('p6'), '1');
   assert.doesNotMatch(await classes('p5'), /\blit\b/);
+
+  // Filtered while a node is selected, the graph is drawn again from new
+  // markup (other node indices): the selection and its highlight follow
+  // the node, not its old index.
+  await page.locator('[data-testid=node][data-id="p101"] circle').dispatchEvent('click');
+  await page.waitForFunction(() => document.querySelector('[data-testid=node][data-id="p101"]').classList.contains('selected'));
+  const highlight = () => page.evaluate(() => ({
+    selected: [...document.querySelectorAll('[data-testid=node].selected')].map((n) => n.dataset.id),
+    lit: document.querySelectorAll('[data-testid=node].lit').length,
+    degree: Number(document.querySelector('[data-testid=node][data-id="p101"]').getAttribute('aria-label').match(/(\d+) connection/)[1]),
+    nodes: document.querySelectorAll('[data-testid=node]').length,
+  }));
+  const all = await highlight();
+  assert.deepEqual(all.selected, ['p101']);
+  assert.equal(all.lit, all.degree + 1, 'the node and its neighbours');
+  await v.filter('category', 'Content delivery (CDN)').check();
+  await v.filter('category', 'Email hosting').check();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=node]').length < n, all.nodes);
+  const some = await highlight();
+  assert.ok(some.nodes < all.nodes && (await page.getByTestId('edge-canvas').getAttribute('data-edges')) > 2000, 'still a canvas graph, with fewer nodes');
+  assert.deepEqual(some.selected, ['p101']);
+  assert.equal(some.lit, some.degree + 1);
+  await v.filter('category', 'Content delivery (CDN)').uncheck();
+  await v.filter('category', 'Email hosting').uncheck();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=node]').length === n, all.nodes);
+  assert.deepEqual(await highlight(), all);
 
   // The bundle's 1,000 warnings are listed when their list is opened.
   const warnings = page.getByTestId('warnings');

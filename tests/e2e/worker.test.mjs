@@ -103,6 +103,7 @@ test('Cancel stops a big load; the bundle on screen stays', async (t) => {
   await page.getByTestId('load-cancelled').waitFor();
   assert.match(await page.getByTestId('load-cancelled').textContent(), /Loading was cancelled; the view below is unchanged/);
   assert.equal(await page.getByTestId('load-error').count(), 0, 'a cancel is a notice, not an error');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Dismiss', 'focus goes from the vanished Cancel to Dismiss');
   await page.screenshot({ path: join(ARTIFACTS, 'worker-cancelled.png') });
   assert.equal(await page.getByTestId('bundle-title').textContent(), title);
   // Nothing arrives later over the view.

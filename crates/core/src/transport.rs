@@ -186,6 +186,9 @@ pub struct Assembly {
     head: Option<Head>,
     observations: Vec<Observation>,
     findings: Vec<Finding>,
+    /// Stamps, subjects and source ids read so far: the observations
+    /// share them again, as the loader made them share them.
+    shared: crate::hash::HashSet<std::sync::Arc<str>>,
 }
 
 impl Assembly {
@@ -193,7 +196,21 @@ impl Assembly {
     pub fn observations(&mut self, chunk: &[u8]) -> Result<(), String> {
         let more: Vec<Observation> =
             postcard::from_bytes(chunk).map_err(|e| format!("observations: {e}"))?;
-        self.observations.extend(more);
+        let shared = &mut self.shared;
+        let mut share = |s: &mut std::sync::Arc<str>| match shared.get(&**s) {
+            Some(one) => *s = one.clone(),
+            None => {
+                shared.insert(s.clone());
+            }
+        };
+        for mut o in more {
+            share(&mut o.observed_at.text);
+            share(&mut o.subject);
+            if let crate::model::SourceRef::Id(id) = &mut o.source {
+                share(id);
+            }
+            self.observations.push(o);
+        }
         Ok(())
     }
 
@@ -230,6 +247,7 @@ impl Assembly {
             head,
             observations,
             findings,
+            shared: _,
         } = self;
         let head = head.ok_or("no head arrived")?;
         if observations.len() != head.observations || findings.len() != head.findings {
@@ -367,6 +385,22 @@ mod tests {
                 serde_json::to_string(x).unwrap(),
                 serde_json::to_string(y).unwrap()
             );
+        }
+        // Observations of one subject share its id on the page too.
+        let obs = &b.bundle.observations;
+        for (i, x) in obs.iter().enumerate() {
+            if let Some(y) = obs[..i].iter().find(|y| y.subject == x.subject) {
+                assert!(std::sync::Arc::ptr_eq(&x.subject, &y.subject));
+            }
+            if let Some(y) = obs[..i]
+                .iter()
+                .find(|y| y.observed_at.text == x.observed_at.text)
+            {
+                assert!(std::sync::Arc::ptr_eq(
+                    &x.observed_at.text,
+                    &y.observed_at.text
+                ));
+            }
         }
         let g = |a: &Analysis| crate::view::graph::build(a, &crate::view::Filters::default());
         assert_eq!(g(a), g(b));

@@ -2,9 +2,10 @@
 //!
 //! A `Vec` read from a JSON array grows by doubling, so a 100,000-element
 //! array of observations is copied about twice over and touches twice its
-//! final memory before it settles. Chunks of [`CHUNK`] elements are each
-//! allocated once and never moved, and they can be dropped one by one as
-//! the loader consumes them.
+//! final memory before it settles. Chunks of [`CHUNK`] elements are
+//! allocated once and never moved (the first grows as a vector does, so a
+//! small array costs no more than one), and they can be dropped one by one
+//! as the loader consumes them.
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use std::marker::PhantomData;
@@ -52,9 +53,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Chunked<T> {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Chunked<T>, A::Error> {
                 let mut out = Chunked::default();
+                // The first chunk grows as a vector does, so a small
+                // bundle reserves no more than it holds; later ones are
+                // allocated whole.
                 let mut chunk = Vec::new();
                 while let Some(x) = seq.next_element()? {
-                    if chunk.capacity() == 0 {
+                    if chunk.capacity() == 0 && !out.chunks.is_empty() {
                         chunk.reserve_exact(CHUNK);
                     }
                     chunk.push(x);
@@ -89,9 +93,10 @@ mod tests {
         }
     }
 
-    /// A non-array is refused, as a `Vec` would refuse it.
+    /// A non-array, or an element of the wrong type, is refused, as a
+    /// `Vec` would refuse it.
     #[test]
-    fn refuses_a_non_array() {
+    fn refuses_what_a_vec_refuses() {
         assert!(serde_json::from_str::<Chunked<usize>>("{}").is_err());
         assert!(serde_json::from_str::<Chunked<usize>>("[1, \"x\"]").is_err());
     }
