@@ -340,14 +340,11 @@ pub fn GraphView() -> impl IntoView {
         _ => {}
     };
 
-    let focus_index = Memo::new(move |_| {
-        let g = state.graph.get();
-        let hovered = state.hover.get();
-        hovered.or_else(|| match state.selection.get() {
-            Selection::Node(id) => g.node(&id),
-            _ => None,
-        })
+    let selected_node = Memo::new(move |_| match state.selection.get() {
+        Selection::Node(id) => state.graph.get().node(&id),
+        _ => None,
     });
+    let focus_index = Memo::new(move |_| state.hover.get().or_else(|| selected_node.get()));
     let bright = Memo::new(move |_| highlighted(&state.graph.get(), focus_index.get()));
     let selected_edge = Memo::new(move |_| match state.selection.get() {
         Selection::Edge(k) => state.graph.get().edge_by_key(&k),
@@ -362,6 +359,13 @@ pub fn GraphView() -> impl IntoView {
     let mark_pending = StoredValue::new(false);
     // Zoomed out until labels would be unreadable: they are hidden.
     let far = RwSignal::new(false);
+    // `far` for a view at `px` screen pixels per layout unit.
+    let set_far = move |px: f64| {
+        let is_far = px < FAR_SCALE;
+        if far.get_untracked() != is_far {
+            far.set(is_far);
+        }
+    };
     // The view and scale the canvas was last drawn at, and whether what it
     // shows (graph, layout, highlight, selection) changed since.
     let drawn_at = StoredValue::new(None::<((f64, f64, f64), f64)>);
@@ -409,10 +413,7 @@ pub fn GraphView() -> impl IntoView {
                 selected: selected_edge.get_untracked(),
             },
         );
-        let is_far = px_per_unit * transform.2 < FAR_SCALE;
-        if far.get_untracked() != is_far {
-            far.set(is_far);
-        }
+        set_far(px_per_unit * transform.2);
         if mark_pending.get_value() {
             mark_pending.set_value(false);
             request_animation_frame(|| crate::load::mark("whoserves:graph-drawn"));
@@ -561,16 +562,13 @@ pub fn GraphView() -> impl IntoView {
     });
     let selected_shown = StoredValue::new(None::<usize>);
     Effect::new(move |_| {
-        let g = state.graph.get();
+        state.graph.track();
         state.layout.track();
         if !on_canvas.get() {
             selected_shown.set_value(None);
             return;
         }
-        let want = state.selection.with(|s| match s {
-            Selection::Node(id) => g.node(id),
-            _ => None,
-        });
+        let want = selected_node.get();
         let have = selected_shown.get_value();
         if let Some(i) = have.filter(|_| have != want) {
             node_class(i, "selected", false);
@@ -701,16 +699,12 @@ pub fn GraphView() -> impl IntoView {
             // the first frame (the canvas's draw decides again).
             if let Some(svg) = svg_ref.get_untracked() {
                 let s = fitted_scale(&svg, &l);
-                let is_far = s > 0.0 && s * state.transform.get_untracked().2 < FAR_SCALE;
-                if far.get_untracked() != is_far {
-                    far.set(is_far);
+                if s > 0.0 {
+                    set_far(s * state.transform.get_untracked().2);
                 }
             }
             let lit = bright.get_untracked();
-            let selected = state.selection.with_untracked(|s| match s {
-                Selection::Node(id) => g.node(id),
-                _ => None,
-            });
+            let selected = selected_node.get_untracked();
             let markup = whoserves_core::view::nodes::nodes_markup(
                 &g,
                 &l,

@@ -28,18 +28,25 @@ const painted = (page) => page.getByTestId('edge-canvas').evaluate((c) => {
   return n / (c.width * c.height);
 });
 
-test('a 10,000-edge graph draws its edges on a canvas, and a click near one selects it', async (t) => {
+// The 2,000-node graph, drawn, in a page that fails its test on a console
+// error and leaves a screenshot named `shot` behind.
+async function openBig(t, shot) {
   const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const problems = watchConsole(page);
   t.after(async () => {
-    await page.screenshot({ path: join(ARTIFACTS, 'big-graph.png') });
+    await page.screenshot({ path: join(ARTIFACTS, shot) });
     assert.deepEqual(problems.filter((p) => !p.includes('integrity')), [], 'no console errors');
     await page.close();
   });
   const v = new Viewer(page, env.base);
   await v.open('?bundle=test-big/synthetic-2000.json');
-  const canvas = page.getByTestId('edge-canvas');
   await page.waitForFunction(() => performance.getEntriesByName('whoserves:graph-drawn').length > 0, null, { timeout: 60000 });
+  return { page, v };
+}
+
+test('a 10,000-edge graph draws its edges on a canvas, and a click near one selects it', async (t) => {
+  const { page } = await openBig(t, 'big-graph.png');
+  const canvas = page.getByTestId('edge-canvas');
   assert.equal(await canvas.getAttribute('data-edges'), '10000');
   // No SVG element per edge; every node is still an SVG element.
   assert.equal(await page.getByTestId('edge').count(), 0);
@@ -106,16 +113,7 @@ test('a 10,000-edge graph draws its edges on a canvas, and a click near one sele
 });
 
 test("a big graph's nodes, drawn from one piece of markup, take focus, hover and selection as small-graph nodes do", async (t) => {
-  const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems = watchConsole(page);
-  t.after(async () => {
-    await page.screenshot({ path: join(ARTIFACTS, 'big-graph-lit.png') });
-    assert.deepEqual(problems.filter((p) => !p.includes('integrity')), [], 'no console errors');
-    await page.close();
-  });
-  const v = new Viewer(page, env.base);
-  await v.open('?bundle=test-big/synthetic-2000.json');
-  await page.waitForFunction(() => performance.getEntriesByName('whoserves:graph-drawn').length > 0, null, { timeout: 60000 });
+  const { page, v } = await openBig(t, 'big-graph-lit.png');
   const nodes = page.locator('g.nodes');
   assert.equal(await nodes.count(), 1, 'one container for the markup nodes');
   const classes = (id) => page.locator(`[data-testid=node][data-id="${id}"]`).getAttribute('class');

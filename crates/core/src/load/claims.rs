@@ -26,8 +26,12 @@ impl<'t> Loader<'t> {
             "claims",
             &mut first,
         ) {
-            let mut ok = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
-            ok &= self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
+            let mut ok = self
+                .entity_ref(&e, "subject", &w.subject, Role::Subject, roles)
+                .is_some();
+            ok &= self
+                .entity_ref(&e, "provider", &w.provider, Role::Provider, roles)
+                .is_some();
             if let Some(c) = &w.category {
                 ok &= self.category_ref(&e, "category", c, refs);
             }

@@ -80,7 +80,7 @@ impl<'t> Loader<'t> {
         limits: &Limits,
     ) {
         {
-            let subject = self.entity_ref_shared(&e, "subject", &w.subject, Role::Subject, roles);
+            let subject = self.entity_ref(&e, "subject", &w.subject, Role::Subject, roles);
             let mut ok = subject.is_some();
             let kind = Kind::parse(&w.kind);
             if kind.is_none() {

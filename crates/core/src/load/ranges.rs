@@ -27,7 +27,9 @@ impl<'t> Loader<'t> {
             "range sets",
             &mut first,
         ) {
-            let mut ok = self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
+            let mut ok = self
+                .entity_ref(&e, "provider", &w.provider, Role::Provider, roles)
+                .is_some();
             let source = self.source_ref(&e, "source", &w.source, refs);
             let mut prefixes = Vec::with_capacity(w.prefixes.len());
             for (i, p) in w.prefixes.iter().enumerate() {

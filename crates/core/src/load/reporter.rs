@@ -416,22 +416,10 @@ impl<'t> Loader<'t> {
         }
     }
 
-    /// Checks `id` names an entity with `role`; reports and returns false otherwise.
+    /// Checks `id` names an entity with `role`, answering with the id as
+    /// the roles map holds it (so the many observations of one subject
+    /// share one string); reports and answers `None` otherwise.
     pub(super) fn entity_ref(
-        &mut self,
-        e: &Elem<'_>,
-        rel: &str,
-        id: &str,
-        role: Role,
-        roles: &Roles,
-    ) -> bool {
-        self.entity_ref_shared(e, rel, id, role, roles).is_some()
-    }
-
-    /// [`Loader::entity_ref`], answering with the entity's id as the
-    /// roles map holds it, so that the many observations of one subject
-    /// share one string.
-    pub(super) fn entity_ref_shared(
         &mut self,
         e: &Elem<'_>,
         rel: &str,

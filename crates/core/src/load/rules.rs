@@ -50,7 +50,9 @@ impl<'t> Loader<'t> {
             "rules",
             &mut first,
         ) {
-            let mut ok = self.entity_ref(&e, "provider", &w.provider, Role::Provider, roles);
+            let mut ok = self
+                .entity_ref(&e, "provider", &w.provider, Role::Provider, roles)
+                .is_some();
             ok &= self.category_ref(&e, "category", &w.category, refs);
             let relationship = Relationship::parse(&w.relationship);
             if relationship.is_none() {
