@@ -34,16 +34,19 @@ pub struct ManifestEntry {
 
 /// The text at `url`, or why a fetch failed in words a reader can act on.
 pub async fn fetch_text(url: &str) -> Result<String, String> {
-    fetch_final(url).await.map(|(text, _, _)| text)
+    fetch_final(url, &|_, _| true)
+        .await
+        .map(|(text, _, _)| text)
 }
-
-/// Bytes copied into the wasm at a time, each copy a task of its own.
-const COPY_SLICE: usize = 4 << 20;
 
 /// The text at `url` and the URL it finally came from, after redirects;
 /// for a text the analysis worker will read ([`crate::worker::WORKER_BYTES`]),
 /// also its bytes as they came, to hand over without another copy.
-async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8Array>), String> {
+/// `progress` hears how much of the body has come.
+async fn fetch_final(
+    url: &str,
+    progress: ReadProgress<'_>,
+) -> Result<(String, String, Option<js_sys::Uint8Array>), String> {
     let early = EARLY.with(|e| e.borrow_mut().take_if(|(u, _)| u == url));
     let resp = match early {
         Some((_, promise)) => JsFuture::from(promise)
@@ -80,11 +83,16 @@ async fn fetch_final(url: &str) -> Result<(String, String, Option<js_sys::Uint8A
     // The exact bytes: a signature covers them, byte-order mark included.
     let unreadable = |e: wasm_bindgen::JsValue| format!("Could not read {url}: {e:?}");
     let resp = web_sys::Response::from(resp);
-    let buffer = resp.array_buffer().map_err(unreadable)?;
-    let (text, raw) = read_text(buffer).await.map_err(|e| match e {
-        Read::Failed(e) => unreadable(e),
-        Read::NotUtf8(at) => format!("{url} is not UTF-8 text (invalid byte at {at})."),
-    })?;
+    let Some(body) = resp.body() else {
+        return Ok((String::new(), final_url, None));
+    };
+    let (text, raw) = read_text(body, length, progress)
+        .await
+        .map_err(|e| match e {
+            Read::Failed(e) => unreadable(e),
+            Read::NotUtf8(at) => format!("{url} is not UTF-8 text (invalid byte at {at})."),
+            Read::Cancelled => format!("Stopped reading {url}."),
+        })?;
     Ok((text, final_url, raw))
 }
 
@@ -104,11 +112,14 @@ pub fn take_utf8(slice: &mut Vec<u8>, text: &mut String, last: bool) -> Result<(
 }
 
 /// Why a body could not be read as text.
-enum Read {
+#[derive(Debug)]
+pub enum Read {
     /// The browser could not give it.
     Failed(wasm_bindgen::JsValue),
     /// It is not UTF-8: the first invalid byte's offset.
     NotUtf8(usize),
+    /// A newer load began while it was read.
+    Cancelled,
 }
 
 thread_local! {
@@ -131,32 +142,87 @@ pub fn prefetch(url: &str) {
     }
 }
 
-/// The text of an `ArrayBuffer` promise (a response's or a file's): its
-/// bytes copied into the wasm and checked to be UTF-8, a big body a slice
-/// at a time, letting the page run between slices. For a text the
-/// analysis worker will read, also the bytes as they came, to hand over
-/// without another copy.
-async fn read_text(buffer: js_sys::Promise) -> Result<(String, Option<js_sys::Uint8Array>), Read> {
-    let raw = js_sys::Uint8Array::new(&JsFuture::from(buffer).await.map_err(Read::Failed)?);
-    let len = raw.length() as usize;
-    let mut text = String::with_capacity(len);
-    // The bytes of a character cut by a slice's end wait for the next.
-    let mut slice: Vec<u8> = Vec::with_capacity(COPY_SLICE.min(len) + 4);
-    let mut start = 0;
-    while start < len {
-        let end = (start + COPY_SLICE).min(len);
+/// How long reading a body may run before letting the page run, in
+/// milliseconds: well under the 50 ms of a long task.
+const READ_SLICE_MS: f64 = 12.0;
+
+/// Where reading a body reports: the bytes read so far and the expected
+/// total, if known; answers whether the text is still wanted.
+pub type ReadProgress<'a> = &'a dyn Fn(usize, Option<usize>) -> bool;
+
+/// The text of a body `stream` (a response's or a file's), read a chunk
+/// at a time: each chunk is copied into the wasm and checked to be UTF-8,
+/// and after a slice of time the page runs before the next is asked for.
+/// The browser hands over only what is asked for, so a big body arriving
+/// all at once never becomes one long task of the browser's own (as
+/// `arrayBuffer()` did, up to 90 ms for 30 MB). `expected` sizes the
+/// buffers. For a text the analysis worker will read, also the bytes as
+/// they came, outside the wasm, to hand over without another copy.
+pub async fn read_text(
+    stream: web_sys::ReadableStream,
+    expected: Option<usize>,
+    progress: ReadProgress<'_>,
+) -> Result<(String, Option<js_sys::Uint8Array>), Read> {
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    // A length header is only a hint (a compressed body's is smaller, a
+    // hostile one may be anything): past the loader's limit it is ignored.
+    let expected = expected.filter(|&n| n <= Limits::default().max_bytes);
+    let mut raw = js_sys::Uint8Array::new_with_length(expected.unwrap_or(0) as u32);
+    let mut len = 0usize;
+    let mut text = String::with_capacity(expected.unwrap_or(0));
+    // The bytes of a character cut by a chunk's end wait for the next.
+    let mut slice: Vec<u8> = Vec::new();
+    let now = || {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    };
+    let mut since = now();
+    if !progress(0, expected) {
+        let _ = reader.cancel();
+        return Err(Read::Cancelled);
+    }
+    loop {
+        let step = JsFuture::from(reader.read()).await.map_err(Read::Failed)?;
+        if js_sys::Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
+            .map_err(Read::Failed)?
+            .unchecked_into();
+        let n = chunk.length() as usize;
         let carried = slice.len();
-        slice.resize(carried + end - start, 0);
-        raw.subarray(start as u32, end as u32)
-            .copy_to(&mut slice[carried..]);
-        take_utf8(&mut slice, &mut text, end == len)
-            .map_err(|at| Read::NotUtf8(start - carried + at))?;
-        start = end;
-        if len > COPY_SLICE {
+        slice.resize(carried + n, 0);
+        chunk.copy_to(&mut slice[carried..]);
+        take_utf8(&mut slice, &mut text, false).map_err(|at| Read::NotUtf8(len - carried + at))?;
+        // The bytes as they came, for the worker: grown by doubling when
+        // the length was not known (or was the compressed one).
+        if len + n > raw.length() as usize {
+            let grown = js_sys::Uint8Array::new_with_length(((len + n) * 2).max(1 << 16) as u32);
+            grown.set(&raw.subarray(0, len as u32), 0);
+            raw = grown;
+        }
+        raw.set(&chunk, len as u32);
+        len += n;
+        if now() - since > READ_SLICE_MS {
+            if !progress(len, expected) {
+                let _ = reader.cancel();
+                return Err(Read::Cancelled);
+            }
             next_frame().await;
+            since = now();
         }
     }
-    Ok((text, (len >= crate::worker::WORKER_BYTES).then_some(raw)))
+    take_utf8(&mut slice, &mut text, true).map_err(|at| Read::NotUtf8(len - slice.len() + at))?;
+    if len > 1 << 20 {
+        next_frame().await;
+    }
+    let raw = (len >= crate::worker::WORKER_BYTES).then(|| raw.subarray(0, len as u32));
+    Ok((text, raw))
 }
 
 /// The signature of the bundle whose text came from `url`: its detached
@@ -196,6 +262,31 @@ pub fn absolute(base: &str) -> String {
     web_sys::Url::new_with_base(base, &page)
         .map(|u| u.href())
         .unwrap_or_else(|_| base.to_string())
+}
+
+/// Reading progress for load `generation` of `what`, on the progress line
+/// once a megabyte has come; it stops the reading when a newer load began.
+fn read_progress(
+    state: AppState,
+    generation: u64,
+    what: &str,
+) -> impl Fn(usize, Option<usize>) -> bool {
+    let what = what.to_string();
+    move |read, of| {
+        if !state.is_latest(generation) {
+            return false;
+        }
+        if read >= 1 << 20 {
+            let mb = |n: usize| n as f64 / 1_048_576.0;
+            state.status.set(Status::Busy(match of {
+                Some(of) if of >= read => {
+                    format!("Reading {what}: {:.1} of {:.1} MB…", mb(read), mb(of))
+                }
+                _ => format!("Reading {what}: {:.1} MB…", mb(read)),
+            }));
+        }
+        true
+    }
 }
 
 /// Lets the browser paint (so the progress text shows) before heavy work.
@@ -342,6 +433,12 @@ async fn analyse(
             shown_text.len() as f64 / 1_048_576.0
         )));
         state.cancellable.set(true);
+        // Reading the body ended a task's worth of work: the progress line
+        // shows before the bytes go.
+        next_frame().await;
+        if !state.is_latest(generation) {
+            return;
+        }
         // The bytes as fetched are `text`'s, not a live layer's.
         let raw = raw.filter(|_| !live);
         let view = crate::worker::FirstView {
@@ -570,7 +667,7 @@ pub async fn load_url_as(state: AppState, generation: u64, url: String) {
         return fail(state, format!("{shown}{more}"), message);
     }
     state.status.set(Status::Busy(format!("Fetching {url}…")));
-    let fetched = fetch_final(&url).await;
+    let fetched = fetch_final(&url, &read_progress(state, generation, &url)).await;
     if !state.is_latest(generation) {
         return;
     }
@@ -625,7 +722,12 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
     let name = file.name();
     let source = format!("file: {name}");
     state.status.set(Status::Busy(format!("Reading {name}…")));
-    let read = read_text(file.array_buffer()).await;
+    let read = read_text(
+        file.stream(),
+        Some(file.size() as usize),
+        &read_progress(state, generation, &name),
+    )
+    .await;
     if !state.is_latest(generation) {
         return;
     }
@@ -639,6 +741,7 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
             );
         }
         Err(Read::Failed(_)) => return fail(state, source, format!("Could not read {name}.")),
+        Err(Read::Cancelled) => return,
     };
     // A file from disk makes no request to another site unasked. A big
     // one is planned in the analysis worker: planning reads every

@@ -192,7 +192,11 @@ fn answer(libraries: &[Result<Document, Diagnostic>]) {
                     if let Ok(chunks) = transport::encode_observations(&bundle.observations) {
                         let (list, transfer) = buffers(&chunks);
                         post(
-                            &[("kind", "observations".into()), ("chunks", list.into())],
+                            &[
+                                ("kind", "observations".into()),
+                                ("total", (bundle.observations.len() as f64).into()),
+                                ("chunks", list.into()),
+                            ],
                             Some(&transfer),
                         );
                     }
@@ -642,6 +646,11 @@ pub async fn analyse(
             other => return Err(Outcome::Unavailable(format!("unexpected answer {other:?}"))),
         };
         let total = |asm: &Assembly| asm.read();
+        if let Some(n) = get(&answer, "total").as_f64() {
+            // A hostile or broken count cannot reserve more than the
+            // loader would ever hold.
+            asm.expect_observations((n as usize).min(Limits::default().max_observations));
+        }
         if !observations {
             asm.head(&bytes_of(&get(&answer, "head")))
                 .map_err(unavailable)?;
@@ -669,6 +678,11 @@ pub async fn analyse(
             break;
         }
         answer = next(Some(step.clone())).await?;
+    }
+    // Putting it together loads the skeleton again (the rules compiled on
+    // this side too): a slice of its own.
+    if now() - since > SLICE_MS / 2.0 {
+        breathe(asm.read()).await?;
     }
     let analysis = asm
         .finish(name, libraries, &Limits::default())

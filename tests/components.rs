@@ -237,3 +237,55 @@ fn text_read_in_slices_keeps_cut_characters_whole() {
     let (mut text, mut slice) = (String::new(), b"ok\xffok".to_vec());
     assert_eq!(take_utf8(&mut slice, &mut text, false), Err(2));
 }
+
+/// A stream of `chunks`, as a response body or a file gives one.
+fn stream_of(chunks: &[&[u8]]) -> web_sys::ReadableStream {
+    let list = js_sys::Array::new();
+    for c in chunks {
+        list.push(&js_sys::Uint8Array::from(*c));
+    }
+    let make = js_sys::Function::new_with_args(
+        "chunks",
+        "return new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } });",
+    );
+    make.call1(&wasm_bindgen::JsValue::NULL, &list)
+        .unwrap()
+        .unchecked_into()
+}
+
+/// A body read chunk by chunk keeps a character its chunks cut whole,
+/// names a bad byte by its place in the whole body, and hands a big body's
+/// bytes on exactly as they came, whether or not its length was told.
+#[wasm_bindgen_test]
+async fn a_body_is_read_chunk_by_chunk() {
+    use whoserves_app::load::{read_text, Read};
+    let all = |_: usize, _: Option<usize>| true;
+    let whole = "{\"name\": \"海康威视\"}".as_bytes();
+    let (text, raw) = read_text(stream_of(&[&whole[..11], &whole[11..]]), None, &all)
+        .await
+        .unwrap();
+    assert_eq!(text.as_bytes(), whole);
+    assert!(raw.is_none(), "a small body stays on the page");
+    match read_text(stream_of(&[b"abc", b"d\xffe"]), Some(6), &all).await {
+        Err(Read::NotUtf8(at)) => assert_eq!(at, 4),
+        other => panic!("{other:?}"),
+    }
+    // 3 MB in chunks of 64 KB, each line cut somewhere.
+    let big: Vec<u8> = "é line of text\n".repeat(200_000).into_bytes();
+    let chunks: Vec<&[u8]> = big.chunks(65_536).collect();
+    for expected in [None, Some(big.len()), Some(1_000)] {
+        let (text, raw) = read_text(stream_of(&chunks), expected, &all).await.unwrap();
+        assert_eq!(text.as_bytes(), &big[..], "{expected:?}");
+        assert_eq!(
+            raw.expect("a big body's bytes").to_vec(),
+            big,
+            "{expected:?}"
+        );
+    }
+    // A newer load stops the reading.
+    let stop = |_: usize, _: Option<usize>| false;
+    assert!(matches!(
+        read_text(stream_of(&chunks), None, &stop).await,
+        Err(Read::Cancelled)
+    ));
+}
