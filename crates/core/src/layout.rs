@@ -518,106 +518,15 @@ pub fn force(
     };
     let mut temp = side / 10.0;
     let cool = temp / iterations as f64;
-    let cell = 2.0 * k;
-    // Positions stay within [-side, 2 side], so the cells form a dense
-    // grid of at most (3 side / cell + 3)² slots: nodes are bucketed by a
-    // counting sort (in index order within a cell, as a map of lists
-    // would keep them), with no hashing in the inner loop.
-    let cells_per_side = (3.0 * side / cell).ceil() as i64 + 3;
-    let cell_of = |p: &Point| {
-        let c = |v: f64| ((v + side) / cell).floor() as i64 + 1;
-        (c(p.x), c(p.y))
-    };
-    let slot = |(cx, cy): (i64, i64)| -> Option<usize> {
-        ((0..cells_per_side).contains(&cx) && (0..cells_per_side).contains(&cy))
-            .then(|| (cx * cells_per_side + cy) as usize)
-    };
-    let slots = (cells_per_side * cells_per_side) as usize;
-    let mut starts = vec![0usize; slots + 1];
-    let mut members = vec![0usize; n];
-    let mut node_slot = vec![0usize; n];
-    let mut centres = vec![Point::default(); slots];
-    // Above this many nodes, a neighbouring cell's repulsion is taken from
-    // its centre: dense graphs crowd 20-30 nodes into a cell, and the exact
-    // sum cost 3 million pairs per iteration at 5,000 nodes. Own cells, and
-    // every cell of a sparse layout, stay exact.
-    const CROWDED: usize = 8;
-    for _ in 0..iterations {
-        let mut disp = vec![Point::default(); n];
-        starts.iter_mut().for_each(|s| *s = 0);
-        for (i, p) in pos.iter().enumerate() {
-            node_slot[i] = slot(cell_of(p)).unwrap_or(0);
-            starts[node_slot[i] + 1] += 1;
-        }
-        for k in 0..slots {
-            starts[k + 1] += starts[k];
-        }
-        let mut fill = starts.clone();
-        for (i, &s) in node_slot.iter().enumerate() {
-            members[fill[s]] = i;
-            fill[s] += 1;
-        }
-        // Per cell, the sum of its nodes' positions: a crowded
-        // neighbouring cell repels as one body at its centre.
-        centres.iter_mut().for_each(|c| *c = Point::default());
-        for (i, &s) in node_slot.iter().enumerate() {
-            centres[s].x += pos[i].x;
-            centres[s].y += pos[i].y;
-        }
-        for (i, p) in pos.iter().enumerate() {
-            let (cx, cy) = cell_of(p);
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    let Some(s) = slot((cx + dx, cy + dy)) else {
-                        continue;
-                    };
-                    let count = starts[s + 1] - starts[s];
-                    if count > CROWDED && (dx, dy) != (0, 0) {
-                        let m = count as f64;
-                        let (vx, vy) = (p.x - centres[s].x / m, p.y - centres[s].y / m);
-                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
-                        let f = m * k * k / d;
-                        disp[i].x += vx / d * f;
-                        disp[i].y += vy / d * f;
-                        continue;
-                    }
-                    for &j in &members[starts[s]..starts[s + 1]] {
-                        if i == j {
-                            continue;
-                        }
-                        let (vx, vy) = (p.x - pos[j].x, p.y - pos[j].y);
-                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
-                        let f = k * k / d;
-                        disp[i].x += vx / d * f;
-                        disp[i].y += vy / d * f;
-                    }
-                }
-            }
-        }
-        for e in &g.edges {
-            let (a, b) = (e.from, e.to);
-            let (vx, vy) = (pos[a].x - pos[b].x, pos[a].y - pos[b].y);
-            let d = (vx * vx + vy * vy).sqrt().max(0.01);
-            let f = d * d / k;
-            disp[a].x -= vx / d * f;
-            disp[a].y -= vy / d * f;
-            disp[b].x += vx / d * f;
-            disp[b].y += vy / d * f;
-        }
-        // Gravity towards the centre keeps loose components from drifting
-        // to the edges.
-        let c = side / 2.0;
-        for (p, dp) in pos.iter().zip(disp.iter_mut()) {
-            dp.x -= (p.x - c) * 0.08 * k / side * 10.0;
-            dp.y -= (p.y - c) * 0.08 * k / side * 10.0;
-        }
-        for (p, dp) in pos.iter_mut().zip(&disp) {
-            let len = (dp.x * dp.x + dp.y * dp.y).sqrt().max(0.01);
-            let step = len.min(temp);
-            p.x = (p.x + dp.x / len * step).clamp(-side, 2.0 * side);
-            p.y = (p.y + dp.y / len * step).clamp(-side, 2.0 * side);
-        }
+    let edges: Vec<(usize, usize)> = g.edges.iter().map(|e| (e.from, e.to)).collect();
+    let mut grid = Grid::new(n, side, k);
+    // Two call sites, so that no optimiser (LLVM, or wasm-opt, which
+    // inlines any function called once) folds `step` back into this one
+    // long call: see [`Grid::step`].
+    grid.step(&mut pos, &edges, temp);
+    for _ in 1..iterations {
         temp = (temp - cool).max(0.5);
+        grid.step(&mut pos, &edges, temp);
     }
     // Labels to the right of their dot; push overlapping ones down.
     let mut order: Vec<usize> = (0..n).collect();
@@ -682,6 +591,153 @@ pub fn force(
         curved: false,
         width,
         height,
+    }
+}
+
+/// The force-directed layout's grid of cells and its buffers, kept from
+/// one iteration to the next.
+struct Grid {
+    side: f64,
+    /// The ideal distance between nodes.
+    k: f64,
+    cell: f64,
+    /// Cells per side of the dense grid.
+    per_side: i64,
+    /// Where each cell's members start in `members` (a counting sort).
+    starts: Vec<usize>,
+    members: Vec<usize>,
+    node_slot: Vec<usize>,
+    /// Per cell, the sum of its nodes' positions.
+    centres: Vec<Point>,
+    disp: Vec<Point>,
+}
+
+impl Grid {
+    /// Above this many nodes, a neighbouring cell's repulsion is taken
+    /// from its centre: dense graphs crowd 20-30 nodes into a cell, and
+    /// the exact sum cost 3 million pairs per iteration at 5,000 nodes.
+    /// Own cells, and every cell of a sparse layout, stay exact.
+    const CROWDED: usize = 8;
+
+    fn new(n: usize, side: f64, k: f64) -> Grid {
+        let cell = 2.0 * k;
+        // Positions stay within [-side, 2 side], so the cells form a dense
+        // grid of at most (3 side / cell + 3)² slots: nodes are bucketed
+        // by a counting sort (in index order within a cell, as a map of
+        // lists would keep them), with no hashing in the inner loop.
+        let per_side = (3.0 * side / cell).ceil() as i64 + 3;
+        let slots = (per_side * per_side) as usize;
+        Grid {
+            side,
+            k,
+            cell,
+            per_side,
+            starts: vec![0; slots + 1],
+            members: vec![0; n],
+            node_slot: vec![0; n],
+            centres: vec![Point::default(); slots],
+            disp: vec![Point::default(); n],
+        }
+    }
+
+    fn cell_of(&self, p: &Point) -> (i64, i64) {
+        let c = |v: f64| ((v + self.side) / self.cell).floor() as i64 + 1;
+        (c(p.x), c(p.y))
+    }
+
+    fn slot(&self, (cx, cy): (i64, i64)) -> Option<usize> {
+        ((0..self.per_side).contains(&cx) && (0..self.per_side).contains(&cy))
+            .then(|| (cx * self.per_side + cy) as usize)
+    }
+
+    /// One iteration: repulsion between nearby nodes, attraction along
+    /// `edges`, gravity, then every node moves at most `temp`.
+    ///
+    /// Never inlined, on purpose: a browser first runs wasm with its
+    /// baseline compiler and uses the optimised code from the next call
+    /// on, so a layout that is one long call runs unoptimised throughout
+    /// (4× slower at 2,000 nodes), where one call per iteration is
+    /// optimised after the first few.
+    #[inline(never)]
+    fn step(&mut self, pos: &mut [Point], edges: &[(usize, usize)], temp: f64) {
+        let (k, side) = (self.k, self.side);
+        self.disp.iter_mut().for_each(|d| *d = Point::default());
+        self.starts.iter_mut().for_each(|s| *s = 0);
+        for (i, p) in pos.iter().enumerate() {
+            let s = self.slot(self.cell_of(p)).unwrap_or(0);
+            self.node_slot[i] = s;
+            self.starts[s + 1] += 1;
+        }
+        for c in 0..self.starts.len() - 1 {
+            self.starts[c + 1] += self.starts[c];
+        }
+        let mut fill = self.starts.clone();
+        for (i, &s) in self.node_slot.iter().enumerate() {
+            self.members[fill[s]] = i;
+            fill[s] += 1;
+        }
+        // A crowded neighbouring cell repels as one body at its centre.
+        self.centres.iter_mut().for_each(|c| *c = Point::default());
+        for (i, &s) in self.node_slot.iter().enumerate() {
+            self.centres[s].x += pos[i].x;
+            self.centres[s].y += pos[i].y;
+        }
+        for (i, p) in pos.iter().enumerate() {
+            let (cx, cy) = self.cell_of(p);
+            let mut d_i = Point::default();
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let Some(s) = self.slot((cx + dx, cy + dy)) else {
+                        continue;
+                    };
+                    let count = self.starts[s + 1] - self.starts[s];
+                    if count > Self::CROWDED && (dx, dy) != (0, 0) {
+                        let m = count as f64;
+                        let c = self.centres[s];
+                        let (vx, vy) = (p.x - c.x / m, p.y - c.y / m);
+                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
+                        let f = m * k * k / d;
+                        d_i.x += vx / d * f;
+                        d_i.y += vy / d * f;
+                        continue;
+                    }
+                    for &j in &self.members[self.starts[s]..self.starts[s + 1]] {
+                        if i == j {
+                            continue;
+                        }
+                        let (vx, vy) = (p.x - pos[j].x, p.y - pos[j].y);
+                        let d = (vx * vx + vy * vy).sqrt().max(0.01);
+                        let f = k * k / d;
+                        d_i.x += vx / d * f;
+                        d_i.y += vy / d * f;
+                    }
+                }
+            }
+            self.disp[i] = d_i;
+        }
+        let disp = &mut self.disp;
+        for &(a, b) in edges {
+            let (vx, vy) = (pos[a].x - pos[b].x, pos[a].y - pos[b].y);
+            let d = (vx * vx + vy * vy).sqrt().max(0.01);
+            let f = d * d / k;
+            disp[a].x -= vx / d * f;
+            disp[a].y -= vy / d * f;
+            disp[b].x += vx / d * f;
+            disp[b].y += vy / d * f;
+        }
+        // Gravity towards the centre keeps loose components from drifting
+        // to the edges.
+        let c = side / 2.0;
+        for (p, dp) in pos.iter().zip(disp.iter_mut()) {
+            dp.x -= (p.x - c) * 0.08 * k / side * 10.0;
+            dp.y -= (p.y - c) * 0.08 * k / side * 10.0;
+        }
+        for (p, dp) in pos.iter_mut().zip(disp.iter()) {
+            let len = (dp.x * dp.x + dp.y * dp.y).sqrt().max(0.01);
+            let step = len.min(temp);
+            p.x = (p.x + dp.x / len * step).clamp(-side, 2.0 * side);
+            p.y = (p.y + dp.y / len * step).clamp(-side, 2.0 * side);
+        }
     }
 }
 
