@@ -9,7 +9,9 @@ fetch that actually instantiates the module. So this hook:
 1. moves the loader into its own file, `loader-<hash>.js`, referenced with
    `integrity`, and
 2. makes that loader check the wasm's SHA-384 before running it: a changed
-   wasm is not run, and the page says so;
+   wasm is not run, and the page says so. The page preloads the wasm, and
+   the loader compiles it while it streams in (compiling runs nothing);
+   it is instantiated only once its bytes are checked;
 3. writes the analysis worker's script, `worker-<hash>.js`: it runs the
    same wasm, compiled and checked by the loader, which hands the module
    to the worker (src/worker.rs), so nothing is fetched or checked twice;
@@ -72,7 +74,13 @@ self.onmessage = (e) => {{
 import init, * as bindings from '{js}';
 const WASM = new URL('{wasm}', import.meta.url);
 const INTEGRITY = '{wasm_sri}';
-const bytes = await (await fetch(WASM)).arrayBuffer();
+const response = await fetch(WASM);
+// Compiling runs none of the code, so it starts while the bytes arrive
+// (from the page's preload); the module runs only once they are checked.
+const compiling = (WebAssembly.compileStreaming
+  ? WebAssembly.compileStreaming(response.clone())
+  : Promise.reject(new Error('no streaming compile'))).catch(() => null);
+const bytes = await response.arrayBuffer();
 if (globalThis.crypto && crypto.subtle) {{
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes));
   const got = 'sha384-' + btoa(String.fromCharCode(...hash));
@@ -81,7 +89,9 @@ if (globalThis.crypto && crypto.subtle) {{
     throw new Error('wasm integrity check failed: expected ' + INTEGRITY + ', got ' + got);
   }}
 }}
-const module = await WebAssembly.compile(bytes);
+// The streamed compile had the same bytes; if it failed (a host that
+// does not send application/wasm), compile the checked bytes.
+const module = (await compiling) ?? await WebAssembly.compile(bytes);
 const wasm = await init({{ module_or_path: module }});
 window.wasmBindings = bindings;
 // For the analysis worker (src/worker.rs): the checked module, and its script.
@@ -97,9 +107,14 @@ dispatchEvent(new CustomEvent('TrunkApplicationStarted', {{ detail: {{ wasm }} }
         m.group(0),
         f'<script type="module" src="./{name}" integrity="{sri(data)}" crossorigin="anonymous"></script>',
     )
-    # The loader fetches the wasm itself and checks it; a preload would be
-    # a second, unchecked download.
+    # The wasm's download starts with the page's, not once the loader and
+    # the app's glue have run: a preload the loader's own fetch takes
+    # (the same URL, mode and credentials, and no integrity of its own,
+    # which would make it a second download; the loader checks the bytes).
+    preload = f'<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin="anonymous" />'
     html = re.sub(r'<link rel="preload" href="[^"]+\.wasm"[^>]*>', "", html)
+    if preload not in html:
+        html = html.replace("</head>", f"    {preload}\n  </head>", 1)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}" />'
     if "Content-Security-Policy" not in html:
         charset = '<meta charset="utf-8" />'
