@@ -92,6 +92,7 @@ async fn fetch_final(
             Read::Failed(e) => unreadable(e),
             Read::NotUtf8(at) => format!("{url} is not UTF-8 text (invalid byte at {at})."),
             Read::Cancelled => format!("Stopped reading {url}."),
+            Read::TooBig(limit) => too_big(url, limit),
         })?;
     Ok((text, final_url, raw))
 }
@@ -120,6 +121,8 @@ pub enum Read {
     NotUtf8(usize),
     /// A newer load began while it was read.
     Cancelled,
+    /// It is longer than the loader's limit, in bytes.
+    TooBig(usize),
 }
 
 thread_local! {
@@ -177,13 +180,23 @@ pub async fn read_text(
             .and_then(|w| w.performance())
             .map_or(0.0, |p| p.now())
     };
-    let mut since = now();
-    if !progress(0, expected) {
+    // Only the page's own work counts towards a slice, not the waits for
+    // the network in between.
+    let mut worked = 0.0;
+    let limit = Limits::default().max_bytes;
+    let stop = |why: Read| {
         let _ = reader.cancel();
-        return Err(Read::Cancelled);
+        Err(why)
+    };
+    if !progress(0, expected) {
+        return stop(Read::Cancelled);
     }
     loop {
-        let step = JsFuture::from(reader.read()).await.map_err(Read::Failed)?;
+        let step = match JsFuture::from(reader.read()).await {
+            Ok(step) => step,
+            Err(e) => return stop(Read::Failed(e)),
+        };
+        let began = now();
         if js_sys::Reflect::get(&step, &"done".into())
             .ok()
             .and_then(|d| d.as_bool())
@@ -191,30 +204,39 @@ pub async fn read_text(
         {
             break;
         }
-        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
-            .map_err(Read::Failed)?
-            .unchecked_into();
+        let chunk: js_sys::Uint8Array = match js_sys::Reflect::get(&step, &"value".into()) {
+            Ok(c) => c.unchecked_into(),
+            Err(e) => return stop(Read::Failed(e)),
+        };
         let n = chunk.length() as usize;
+        // Past the loader's limit the text would be refused anyway: the
+        // rest is not read into memory.
+        if len + n > limit {
+            return stop(Read::TooBig(limit));
+        }
         let carried = slice.len();
         slice.resize(carried + n, 0);
         chunk.copy_to(&mut slice[carried..]);
-        take_utf8(&mut slice, &mut text, false).map_err(|at| Read::NotUtf8(len - carried + at))?;
+        if let Err(at) = take_utf8(&mut slice, &mut text, false) {
+            return stop(Read::NotUtf8(len - carried + at));
+        }
         // The bytes as they came, for the worker: grown by doubling when
         // the length was not known (or was the compressed one).
         if len + n > raw.length() as usize {
-            let grown = js_sys::Uint8Array::new_with_length(((len + n) * 2).max(1 << 16) as u32);
+            let grown =
+                js_sys::Uint8Array::new_with_length(((len + n) * 2).clamp(1 << 16, limit) as u32);
             grown.set(&raw.subarray(0, len as u32), 0);
             raw = grown;
         }
         raw.set(&chunk, len as u32);
         len += n;
-        if now() - since > READ_SLICE_MS {
+        worked += now() - began;
+        if worked > READ_SLICE_MS {
             if !progress(len, expected) {
-                let _ = reader.cancel();
-                return Err(Read::Cancelled);
+                return stop(Read::Cancelled);
             }
             next_frame().await;
-            since = now();
+            worked = 0.0;
         }
     }
     take_utf8(&mut slice, &mut text, true).map_err(|at| Read::NotUtf8(len - slice.len() + at))?;
@@ -262,6 +284,14 @@ pub fn absolute(base: &str) -> String {
     web_sys::Url::new_with_base(base, &page)
         .map(|u| u.href())
         .unwrap_or_else(|_| base.to_string())
+}
+
+/// Why a body longer than the loader's limit was not read to its end.
+fn too_big(what: &str, limit: usize) -> String {
+    format!(
+        "{what} is more than the limit of {limit} bytes ({:.0} MB), so it was not read to its end. Split it by subject (docs/scale.md).",
+        limit as f64 / 1_048_576.0
+    )
 }
 
 /// Reading progress for load `generation` of `what`, on the progress line
@@ -742,6 +772,7 @@ pub async fn load_file(state: AppState, file: web_sys::File) {
         }
         Err(Read::Failed(_)) => return fail(state, source, format!("Could not read {name}.")),
         Err(Read::Cancelled) => return,
+        Err(Read::TooBig(limit)) => return fail(state, source, too_big(&name, limit)),
     };
     // A file from disk makes no request to another site unasked. A big
     // one is planned in the analysis worker: planning reads every

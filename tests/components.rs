@@ -282,6 +282,13 @@ async fn a_body_is_read_chunk_by_chunk() {
             "{expected:?}"
         );
     }
+    // Past the loader's limit the rest is not read into memory.
+    let mib = vec![b'a'; 1 << 20];
+    let many: Vec<&[u8]> = std::iter::repeat_n(&mib[..], 33).collect();
+    match read_text(stream_of(&many), None, &all).await {
+        Err(Read::TooBig(limit)) => assert_eq!(limit, whoserves_core::Limits::default().max_bytes),
+        other => panic!("{:?}", other.map(|(t, _)| t.len())),
+    }
     // A newer load stops the reading.
     let stop = |_: usize, _: Option<usize>| false;
     assert!(matches!(
