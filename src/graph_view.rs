@@ -592,8 +592,14 @@ pub fn GraphView() -> impl IntoView {
         // Large graphs draw their edges on the canvas (edge_canvas).
         let on_canvas = g.edges.len() > CANVAS_EDGES;
         if g.nodes.is_empty() {
+            // Before any bundle is on screen there is nothing to filter.
+            let why = if state.current.with(Option::is_none) {
+                "No bundle loaded."
+            } else {
+                "Nothing matches the filters."
+            };
             return view! {
-                <text x="20" y="40" class="empty" data-testid="graph-empty">"Nothing matches the filters."</text>
+                <text x="20" y="40" class="empty" data-testid="graph-empty">{why}</text>
             }
             .into_any();
         }

@@ -296,3 +296,40 @@ async fn a_body_is_read_chunk_by_chunk() {
         Err(Read::Cancelled)
     ));
 }
+
+/// An empty graph says why: no bundle yet, or filters that match nothing.
+#[wasm_bindgen_test]
+async fn an_empty_graph_says_why() {
+    use whoserves_app::graph_view::GraphView;
+    let el = host();
+    let state = AppState::new();
+    let _h = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(state);
+        view! { <GraphView /> }
+    });
+    settle().await;
+    let empty = |el: &web_sys::HtmlElement| {
+        el.query_selector("[data-testid=graph-empty]")
+            .unwrap()
+            .and_then(|e| e.text_content())
+    };
+    assert_eq!(empty(&el).as_deref(), Some("No bundle loaded."));
+    state.current.set(Some(Current {
+        source: "all-features.json".into(),
+        param: None,
+        analysis: Shared(Arc::new(analyze(FIXTURE, &Limits::default()))),
+        libraries: Vec::new(),
+        text: Arc::new(FIXTURE.to_string()),
+        base: "bundles/all-features.json".into(),
+        live: false,
+        foreign: None,
+        signature: whoserves_core::sign::Verification::Unsigned,
+        unpinned: Vec::new(),
+        first_layout: None,
+    }));
+    settle().await;
+    assert_eq!(empty(&el), None, "the bundle's graph is drawn");
+    state.filters.update(|f| f.search = "zzz-nowhere".into());
+    settle().await;
+    assert_eq!(empty(&el).as_deref(), Some("Nothing matches the filters."));
+}
