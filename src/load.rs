@@ -169,21 +169,16 @@ pub async fn read_text(
     let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     // A length header is only a hint (a compressed body's is smaller, a
     // hostile one may be anything): past the loader's limit it is ignored.
-    let expected = expected.filter(|&n| n <= Limits::default().max_bytes);
+    let limit = Limits::default().max_bytes;
+    let expected = expected.filter(|&n| n <= limit);
     let mut raw = js_sys::Uint8Array::new_with_length(expected.unwrap_or(0) as u32);
     let mut len = 0usize;
     let mut text = String::with_capacity(expected.unwrap_or(0));
     // The bytes of a character cut by a chunk's end wait for the next.
     let mut slice: Vec<u8> = Vec::new();
-    let now = || {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now())
-    };
     // Only the page's own work counts towards a slice, not the waits for
     // the network in between.
     let mut worked = 0.0;
-    let limit = Limits::default().max_bytes;
     let stop = |why: Read| {
         let _ = reader.cancel();
         Err(why)
@@ -866,6 +861,13 @@ async fn show_file(state: AppState, generation: u64, name: String, text: String)
 /// The first file of a drop or file-input event.
 pub fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::File> {
     files.and_then(|f| f.get(0))
+}
+
+/// The page's clock (`performance.now()`), in milliseconds; 0 without one.
+pub(crate) fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// Sets a `performance.mark` for the benchmark.

@@ -607,11 +607,7 @@ pub async fn analyse(
         send(&request, &transfer)?;
     }
     // Chunks are read until a slice of time is used, then the page runs.
-    let now = || {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now())
-    };
+    let now = crate::load::now;
     let unavailable = |e: String| Outcome::Unavailable(e);
     // A slice of time is used: the page runs for a frame.
     let breathe = |read: usize| {

@@ -24,6 +24,23 @@ fn host() -> web_sys::HtmlElement {
     el.dyn_into().unwrap()
 }
 
+/// The fixture on screen, as the loader would put it there.
+fn fixture_current(analysis: whoserves_core::Analysis) -> Current {
+    Current {
+        source: "all-features.json".into(),
+        param: None,
+        analysis: Shared(Arc::new(analysis)),
+        libraries: Vec::new(),
+        text: Arc::new(FIXTURE.to_string()),
+        base: "bundles/all-features.json".into(),
+        live: false,
+        foreign: None,
+        signature: whoserves_core::sign::Verification::Unsigned,
+        unpinned: Vec::new(),
+        first_layout: None,
+    }
+}
+
 async fn settle() {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
@@ -83,19 +100,7 @@ async fn the_panel_traces_a_selected_edge() {
         provide_context(state);
         view! { <Panel /> }
     });
-    state.current.set(Some(Current {
-        source: "all-features.json".into(),
-        param: None,
-        analysis: Shared(Arc::new(analysis)),
-        libraries: Vec::new(),
-        text: Arc::new(FIXTURE.to_string()),
-        base: "bundles/all-features.json".into(),
-        live: false,
-        foreign: None,
-        signature: whoserves_core::sign::Verification::Unsigned,
-        unpinned: Vec::new(),
-        first_layout: None,
-    }));
+    state.current.set(Some(fixture_current(analysis)));
     state
         .selection
         .set(Selection::Edge("alpha>bluemail>email>direct".into()));
@@ -314,19 +319,9 @@ async fn an_empty_graph_says_why() {
             .and_then(|e| e.text_content())
     };
     assert_eq!(empty(&el).as_deref(), Some("No bundle loaded."));
-    state.current.set(Some(Current {
-        source: "all-features.json".into(),
-        param: None,
-        analysis: Shared(Arc::new(analyze(FIXTURE, &Limits::default()))),
-        libraries: Vec::new(),
-        text: Arc::new(FIXTURE.to_string()),
-        base: "bundles/all-features.json".into(),
-        live: false,
-        foreign: None,
-        signature: whoserves_core::sign::Verification::Unsigned,
-        unpinned: Vec::new(),
-        first_layout: None,
-    }));
+    state
+        .current
+        .set(Some(fixture_current(analyze(FIXTURE, &Limits::default()))));
     settle().await;
     assert_eq!(empty(&el), None, "the bundle's graph is drawn");
     state.filters.update(|f| f.search = "zzz-nowhere".into());
